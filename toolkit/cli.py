@@ -1,0 +1,169 @@
+"""The `ctk` command line: each command parses options, calls one API function, renders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+F = Callable[..., Any]
+
+
+def output_options(*formats: str, default: str | None = None) -> Callable[[F], F]:
+    """The shared `--format` and `--output` options."""
+
+    def decorate(func: F) -> F:
+        func = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")(func)
+        func = click.option("--format", "fmt", type=click.Choice(formats), default=default or formats[0], show_default=True, help="Output format.")(func)
+        return func
+
+    return decorate
+
+
+def limit_options(func: F) -> F:
+    """The reader's safety limits, each adjustable (see the README's Security section)."""
+    from toolkit.guard import DEFAULT_LIMITS as d
+
+    options = [
+        ("--max-file-mb", float, d.max_file_mb, "Refuse files larger than this many MB."),
+        ("--max-uncompressed-mb", float, d.max_uncompressed_mb, "Refuse packages that inflate beyond this many MB."),
+        ("--max-ratio", float, d.max_ratio, "Refuse zip parts compressed more than this ratio."),
+        ("--max-parts", int, d.max_parts, "Refuse packages with more parts than this."),
+        ("--max-cells", int, d.max_cells, "Refuse sheets whose used range spans more cells than this."),
+    ]
+    for flag, typ, value, text in reversed(options):
+        func = click.option(flag, type=typ, default=value, show_default=True, help=text)(func)
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from toolkit.guard import Limits
+
+        kwargs["limits"] = Limits(
+            max_file_mb=kwargs.pop("max_file_mb"),
+            max_uncompressed_mb=kwargs.pop("max_uncompressed_mb"),
+            max_ratio=kwargs.pop("max_ratio"),
+            max_parts=kwargs.pop("max_parts"),
+            max_cells=kwargs.pop("max_cells"),
+        )
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from toolkit.writer import atomic_output
+
+    with atomic_output(output) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def fail(message: str) -> None:
+    """A one-line error the user can fix: no traceback, exit status 2."""
+    click.echo(f"ctk: {message}", err=True)
+    sys.exit(2)
+
+
+def guard_output(output: Path, *inputs: Path | None) -> None:
+    """No command ever writes over a file it reads."""
+    for p in inputs:
+        if p is not None and p.exists() and output.exists() and output.resolve() == p.resolve():
+            fail(f"{output}: refusing to overwrite an input file; choose another --output")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="ctk", prog_name="ctk")
+def main() -> None:
+    """ctk: from SOC 2 to ISO/IEC 27001:2022 through Excel workbooks.
+
+    Generate the gap assessment, risk register, Statement of Applicability, roadmap and
+    cost-savings workbooks; read back what clients return; validate them alone and together.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@output_options("text", "json")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Judge review dates against this day instead of today.")
+@limit_options
+def validate(paths: tuple[Path, ...], fmt: str, output: Path | None, as_of: dt.datetime | None, limits: Any) -> None:
+    """Check workbooks (files or folders) alone and against each other.
+
+    Exit status: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read.
+    """
+    from toolkit import render
+    from toolkit.validate import validate as run
+
+    report = run(paths, as_of=as_of.date() if as_of else None, limits=limits)
+    emit(render.report_json(report) if fmt == "json" else render.report_text(report), output)
+    sys.exit(report.exit_code)
+
+
+@main.command()
+@output_options("text", "json")
+def rules(fmt: str, output: Path | None) -> None:
+    """List every rule code with its workbook kind, severity and a one-line description."""
+    import json
+
+    from toolkit.rules import load_all
+
+    all_rules = sorted(load_all().values(), key=lambda r: r.code)
+    if fmt == "json":
+        data = [{"code": r.code, "kind": r.kind, "severity": r.severity, "summary": r.summary} for r in all_rules]
+        emit(json.dumps(data, indent=2) + "\n", output)
+    else:
+        emit("".join(f"{r.code}  {r.kind:<7} {r.severity:<7} {r.summary}\n" for r in all_rules), output)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--sheet", help="Which table to export (default: the workbook's main table).")
+@output_options("csv", "json")
+@limit_options
+def export(path: Path, sheet: str | None, fmt: str, output: Path | None, limits: Any) -> None:
+    """Print the records of a workbook's table as CSV or JSON (for pandas or a spreadsheet)."""
+    from toolkit import render
+    from toolkit.export import table_rows
+    from toolkit.guard import ReadError
+
+    try:
+        header, rows = table_rows(path, sheet, limits=limits)
+    except ReadError as exc:
+        fail(f"{path}: {exc}")
+        return
+    except KeyError as exc:
+        fail(f"{path}: {exc.args[0]}")
+        return
+    if output is not None:
+        guard_output(output, path)
+    emit(render.rows_json(header, rows) if fmt == "json" else render.rows_csv(header, rows), output)
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def soa(ctx: click.Context) -> None:
+    """The Statement of Applicability."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@soa.command("new")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The workbook to write.")
+@click.option("--org", help="The client organisation's name, shown in the title.")
+def soa_new(output: Path, org: str | None) -> None:
+    """Write a blank SoA: Document Control and all 93 Annex A controls to fill in."""
+    from toolkit.soa import new_soa, write_soa
+
+    write_soa(new_soa(org), output, org)
+    click.echo(f"wrote {output}", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

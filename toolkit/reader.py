@@ -1,0 +1,476 @@
+"""One generic reader: any declared workbook kind, read with python-calamine (or CSV).
+
+Forgiving of what clients do: the header row need not be row 1, headers match case- and
+space-insensitively in any order, extra columns are kept, blank rows are skipped, sheets may be
+in any order, and `5.1` means `A.5.1`. Strict about what matters: every record keeps its sheet
+and 1-based row, so every finding can point at a cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit import ids
+from toolkit.guard import DEFAULT_LIMITS, Limits, ReadError, inspect
+from toolkit.schema import Column, Sheet, Spec, all_specs, header_key, load_spec
+
+HEADER_SCAN_ROWS = 30
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y")
+
+
+def cell_ref(row0: int, col0: int) -> str:
+    """`A1` notation from 0-based row and column."""
+    letters = ""
+    n = col0 + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row0 + 1}"
+
+
+@dataclass
+class Record:
+    """One row of a table: declared columns (normalised), the raw cells, and extra columns."""
+
+    sheet: str
+    row: int  # 1-based, as Excel shows it
+    values: dict[str, Any]
+    raw: dict[str, Any]
+    extra: dict[str, Any]
+    cells: dict[str, str]  # declared column name -> cell reference
+
+    def get(self, column: str) -> Any:
+        return self.values.get(column)
+
+    def cell(self, column: str) -> str | None:
+        return self.cells.get(column)
+
+
+@dataclass
+class TableData:
+    spec: Sheet
+    sheet: str | None  # the sheet's name in the file; None when not found
+    header_row: int | None = None  # 1-based
+    columns: dict[str, int] = field(default_factory=dict)  # declared name -> 0-based column
+    extra_columns: dict[str, int] = field(default_factory=dict)
+    records: list[Record] = field(default_factory=list)
+
+    @property
+    def missing_columns(self) -> list[str]:
+        return [c.name for c in self.spec.columns if c.name not in self.columns]
+
+    def header_cell(self, column: str) -> str | None:
+        if self.header_row is None or column not in self.columns:
+            return None
+        return cell_ref(self.header_row - 1, self.columns[column])
+
+
+@dataclass
+class FormData:
+    spec: Sheet
+    sheet: str | None
+    fields: dict[str, Any] = field(default_factory=dict)
+    cells: dict[str, str] = field(default_factory=dict)  # field -> the cell its value belongs in
+    rows: dict[str, int] = field(default_factory=dict)
+    history: list[Record] = field(default_factory=list)
+
+
+@dataclass
+class WorkbookData:
+    path: str
+    spec: Spec
+    tables: dict[str, TableData] = field(default_factory=dict)
+    forms: dict[str, FormData] = field(default_factory=dict)
+    sheet_names: list[str] = field(default_factory=list)
+    extra_sheets: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # warnings about the file as a whole
+    uncalculated: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell)
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+    def table(self, name: str | None = None) -> TableData:
+        if name is None:
+            name = self.spec.tables[0].name
+        return self.tables[name]
+
+    def records(self, name: str | None = None) -> list[Record]:
+        return self.table(name).records
+
+
+# --- values -------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return str(value).strip()
+
+
+def _date(value: Any, date1904: bool) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 2958466:
+        epoch = _EXCEL_EPOCH_1904 if date1904 else _EXCEL_EPOCH
+        return epoch + dt.timedelta(days=int(value))
+    text = _text(value)
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        return text
+
+
+def _int(value: Any) -> Any:
+    if isinstance(value, bool):
+        return _text(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    text = _text(value)
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() else number
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = _text(value).replace(",", "")
+    pct = text.endswith("%")
+    try:
+        number = float(text.rstrip("%"))
+    except ValueError:
+        return _text(value)
+    return number / 100 if pct else number
+
+
+def _ids(value: Any, normalise: Any) -> list[str]:
+    return [normalise(part) or part for part in ids.split_list(_text(value))]
+
+
+def convert(col: Column, value: Any, date1904: bool = False) -> Any:
+    """A cell's value as the column's type, or the cleaned text when it is not of that type."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    t = col.type
+    if t == "text":
+        return _text(value)
+    if t == "enum":
+        text = _text(value)
+        return col.canonical(text) or text
+    if t == "control_id":
+        text = _text(value)
+        return ids.normalize_control_id(text) or text
+    if t == "clause_id":
+        text = _text(value)
+        return ids.normalize_clause_id(text) or text
+    if t == "ref_id":
+        text = _text(value)
+        return ids.normalize_control_id(text) if text[:1] in "Aa" else (ids.normalize_clause_id(text) or text)
+    if t == "risk_id":
+        return ids.normalize_risk_id(_text(value))
+    if t == "control_list":
+        return _ids(value, ids.normalize_control_id)
+    if t == "soc2_list":
+        return _ids(value, ids.normalize_soc2_id)
+    if t == "risk_list":
+        return _ids(value, ids.normalize_risk_id)
+    if t == "int":
+        return _int(value)
+    if t in ("number", "percent"):
+        return _number(value)
+    if t == "date":
+        return _date(value, date1904)
+    return _text(value)
+
+
+# --- grids ----------------------------------------------------------------------------------
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def find_header(grid: list[list[Any]], columns: tuple[Column, ...], key: str | None) -> tuple[int, dict[str, int], dict[str, int]] | None:
+    """The header row (0-based) among the first rows, with declared and extra column positions."""
+    wanted = {c.key: c.name for c in columns}
+    best: tuple[int, int] | None = None
+    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        hits = sum(1 for v in row if not _blank(v) and header_key(v) in wanted)
+        if hits >= 2 and (best is None or hits > best[1]):
+            best = (r, hits)
+    if best is None:
+        return None
+    r = best[0]
+    found: dict[str, int] = {}
+    extra: dict[str, int] = {}
+    for c, v in enumerate(grid[r]):
+        if _blank(v):
+            continue
+        name = wanted.get(header_key(v))
+        if name and name not in found:
+            found[name] = c
+        elif not name:
+            label = _text(v)
+            if label not in extra:
+                extra[label] = c
+    if key and key not in found:
+        return None
+    return r, found, extra
+
+
+def read_table(grid: list[list[Any]], spec: Sheet, sheet_name: str, date1904: bool = False) -> TableData:
+    located = find_header(grid, spec.columns, spec.key)
+    table = TableData(spec, sheet_name)
+    if located is None:
+        return table
+    r0, found, extra = located
+    table.header_row, table.columns, table.extra_columns = r0 + 1, found, extra
+    by_name = {c.name: c for c in spec.columns}
+    for r in range(r0 + 1, len(grid)):
+        row = grid[r]
+        if all(_blank(v) for v in row):
+            continue
+        values: dict[str, Any] = {}
+        raw: dict[str, Any] = {}
+        cells: dict[str, str] = {}
+        for name, c in found.items():
+            v = row[c] if c < len(row) else None
+            raw[name] = v
+            values[name] = convert(by_name[name], v, date1904)
+            cells[name] = cell_ref(r, c)
+        extras = {label: (row[c] if c < len(row) else None) for label, c in extra.items()}
+        if all(v is None for v in values.values()) and all(_blank(v) for v in extras.values()):
+            continue
+        table.records.append(Record(sheet_name, r + 1, values, raw, extras, cells))
+    return table
+
+
+def read_form(grid: list[list[Any]], spec: Sheet, sheet_name: str, date1904: bool = False) -> FormData:
+    form = FormData(spec, sheet_name)
+    history_at = len(grid)
+    if spec.history:
+        located = find_header(grid, spec.history, None)
+        if located is not None and len(located[1]) >= min(3, len(spec.history)):
+            history = read_table(grid, Sheet(spec.name, "table", spec.history), sheet_name, date1904)
+            form.history = history.records
+            history_at = located[0]
+    wanted = {c.key: c for c in spec.columns}
+    for r in range(min(history_at, len(grid))):
+        row = grid[r]
+        for c, v in enumerate(row[:4]):
+            if _blank(v) or header_key(_text(v).rstrip(":")) not in wanted:
+                continue
+            col = wanted[header_key(_text(v).rstrip(":"))]
+            if col.name in form.cells:
+                break
+            target = c + 1
+            for k in range(c + 1, min(len(row), c + 6)):
+                if not _blank(row[k]):
+                    target = k
+                    break
+            value = row[target] if target < len(row) else None
+            form.fields[col.name] = convert(col, value, date1904)
+            form.cells[col.name] = cell_ref(r, target)
+            form.rows[col.name] = r + 1
+            break
+    return form
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def _csv_grid(path: Path) -> list[list[Any]]:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def _custom_kind(path: Path) -> str | None:
+    """The kind recorded in the document's custom properties (survives Excel and LibreOffice)."""
+    from defusedxml import ElementTree
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if "docProps/custom.xml" not in zf.namelist():
+                return None
+            root = ElementTree.fromstring(zf.read("docProps/custom.xml"))
+    except Exception:  # noqa: BLE001 - a damaged property part only means "look at the sheets"
+        return None
+    for prop in root:
+        if prop.get("name") == "ctk_kind":
+            for child in prop:
+                return (child.text or "").strip() or None
+    return None
+
+
+class _Sheets:
+    """Lazy access to a workbook's sheets as grids of Python values."""
+
+    def __init__(self, path: Path, fmt: str) -> None:
+        self.fmt = fmt
+        self._grids: dict[str, list[list[Any]]] = {}
+        self.hidden: list[str] = []
+        if fmt == "csv":
+            self.names = [path.stem]
+            self._grids[path.stem] = _csv_grid(path)
+            self._wb = None
+            return
+        from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+        try:
+            self._wb = CalamineWorkbook.from_path(str(path))
+        except Exception as exc:  # noqa: BLE001 - calamine raises many kinds; all mean "unreadable"
+            raise ReadError(f"the workbook cannot be read ({_one_line(exc)})") from None
+        self.names = []
+        for meta in self._wb.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            self.names.append(meta.name)
+            if meta.visible != SheetVisibleEnum.Visible:
+                self.hidden.append(meta.name)
+
+    def grid(self, name: str) -> list[list[Any]]:
+        if name not in self._grids:
+            assert self._wb is not None
+            try:
+                rows = self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except Exception as exc:  # noqa: BLE001
+                raise ReadError(f"sheet {name!r} cannot be read ({_one_line(exc)})") from None
+            self._grids[name] = rows
+        return self._grids[name]
+
+    def find(self, wanted: str) -> str | None:
+        key = header_key(wanted)
+        for name in self.names:
+            if header_key(name) == key:
+                return name
+        return None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:160]
+
+
+def _detect(path: Path, sheets: _Sheets) -> Spec | None:
+    recorded = _custom_kind(path) if sheets.fmt != "csv" else None
+    specs = all_specs()
+    if recorded:
+        for spec in specs:
+            if spec.kind == recorded:
+                return spec
+    best: tuple[int, Spec] | None = None
+    for spec in specs:
+        score = sum(2 for s in spec.sheets if sheets.find(s.name))
+        if score == 0 and sheets.fmt != "csv":
+            continue
+        for table in spec.tables:
+            name = sheets.find(table.name) or (sheets.names[0] if len(sheets.names) == 1 else None)
+            if name is None:
+                continue
+            located = find_header(sheets.grid(name), table.columns, table.key)
+            if located:
+                score += len(located[1])
+        if score and (best is None or score > best[0]):
+            best = (score, spec)
+    return best[1] if best else None
+
+
+def _locate_table(sheets: _Sheets, spec: Sheet, taken: set[str]) -> str | None:
+    """The sheet holding a table: by name, else the untaken sheet whose headers fit best."""
+    name = sheets.find(spec.name)
+    if name:
+        return name
+    best: tuple[int, str] | None = None
+    for candidate in sheets.names:
+        if candidate in taken:
+            continue
+        located = find_header(sheets.grid(candidate), spec.columns, spec.key)
+        if located and len(located[1]) * 2 >= len(spec.columns) and (best is None or len(located[1]) > best[0]):
+            best = (len(located[1]), candidate)
+    return best[1] if best else None
+
+
+def read_workbook(path: str | Path, kind: str | None = None, limits: Limits = DEFAULT_LIMITS) -> WorkbookData:
+    """Read any ctk workbook (or the SOC 2 control matrix as .xlsx or .csv) into records.
+
+    Raises ReadError with a one-line cause when the file cannot or must not be read.
+    """
+    p = Path(path)
+    info = inspect(p, limits)
+    sheets = _Sheets(p, info.format)
+    spec = load_spec(kind) if kind else _detect(p, sheets)
+    if spec is None:
+        raise ReadError(
+            "not a ctk workbook: no sheet has the headers of a SOC 2 control matrix, gap assessment, "
+            "risk register, Statement of Applicability, roadmap or cost summary"
+        )
+    book = WorkbookData(str(path), spec, sheet_names=list(sheets.names))
+    book.notices.extend(info.warnings)
+    for name in sheets.hidden:
+        book.notices.append(f"sheet {name!r} is hidden; it was read like any other sheet")
+    taken: set[str] = set()
+    for sheet_spec in spec.sheets:
+        if sheet_spec.layout == "custom":
+            found = sheets.find(sheet_spec.name)
+            if found:
+                taken.add(found)
+            continue
+        if sheet_spec.layout == "table":
+            found = _locate_table(sheets, sheet_spec, taken)
+            if found is None:
+                book.tables[sheet_spec.name] = TableData(sheet_spec, None)
+                continue
+            taken.add(found)
+            book.tables[sheet_spec.name] = read_table(sheets.grid(found), sheet_spec, found, info.date1904)
+        else:
+            found = sheets.find(sheet_spec.name)
+            if found is None:
+                book.forms[sheet_spec.name] = FormData(sheet_spec, None)
+                continue
+            taken.add(found)
+            book.forms[sheet_spec.name] = read_form(sheets.grid(found), sheet_spec, found, info.date1904)
+    book.extra_sheets = [n for n in sheets.names if n not in taken]
+    return book
+
+
+def read_grid(path: str | Path, sheet: str, limits: Limits = DEFAULT_LIMITS) -> list[list[Any]]:
+    """The raw values of one sheet (for copying a client's extra sheets)."""
+    p = Path(path)
+    info = inspect(p, limits)
+    return _Sheets(p, info.format).grid(sheet)

@@ -1,0 +1,168 @@
+"""Workbook declarations: each kind is declared once, as data, in `workbook_templates/*.toml`.
+
+The writer, the reader, the validator and the tests all read these declarations. A column is
+one line: its header, its type, whether the client types it (`input`) or the toolkit computes
+it (`computed`), its allowed values and its width.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+COLUMN_TYPES = frozenset(
+    {
+        "text",
+        "control_id",
+        "clause_id",
+        "ref_id",
+        "risk_id",
+        "control_list",
+        "soc2_list",
+        "risk_list",
+        "int",
+        "number",
+        "percent",
+        "date",
+        "enum",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = "text"
+    role: str = "input"
+    width: float = 14
+    values: tuple[str, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()
+    required: bool = False
+    formula: str | None = None
+    wrap: bool = True
+    note: str = ""
+
+    @property
+    def computed(self) -> bool:
+        return self.role == "computed"
+
+    @property
+    def key(self) -> str:
+        return header_key(self.name)
+
+    def canonical(self, text: str) -> str | None:
+        """The declared value a client's spelling stands for (case and spaces ignored)."""
+        folded = header_key(text)
+        for value in self.values:
+            if header_key(value) == folded:
+                return value
+        for alias, value in self.aliases:
+            if header_key(alias) == folded:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    layout: str  # "table", "form" or "custom"
+    columns: tuple[Column, ...] = ()
+    key: str | None = None
+    freeze_cols: int = 1
+    required: bool = True
+    history: tuple[Column, ...] = ()
+    description: str = ""
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def input_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if not c.computed)
+
+
+@dataclass(frozen=True)
+class Spec:
+    kind: str
+    title: str
+    schema_version: str
+    sheets: tuple[Sheet, ...] = field(default_factory=tuple)
+
+    def sheet(self, name: str) -> Sheet:
+        for sheet in self.sheets:
+            if sheet.name == name:
+                return sheet
+        raise KeyError(name)
+
+    @property
+    def tables(self) -> tuple[Sheet, ...]:
+        return tuple(s for s in self.sheets if s.layout == "table")
+
+
+def header_key(text: object) -> str:
+    """Headers and enumerated values match case- and space-insensitively."""
+    return "".join(str(text).split()).casefold()
+
+
+def _column(raw: dict[str, object]) -> Column:
+    ctype = str(raw.get("type", "text"))
+    if ctype not in COLUMN_TYPES:
+        raise ValueError(f"unknown column type {ctype!r} for {raw.get('name')!r}")
+    aliases = raw.get("aliases", {})
+    assert isinstance(aliases, dict)
+    return Column(
+        name=str(raw["name"]),
+        type=ctype,
+        role=str(raw.get("role", "input")),
+        width=float(raw.get("width", 14)),  # type: ignore[arg-type]
+        values=tuple(raw.get("values", ())),  # type: ignore[arg-type]
+        aliases=tuple((str(k), str(v)) for k, v in aliases.items()),
+        required=bool(raw.get("required", False)),
+        formula=raw.get("formula"),  # type: ignore[arg-type]
+        wrap=bool(raw.get("wrap", True)),
+        note=str(raw.get("note", "")),
+    )
+
+
+def _templates_dir() -> Traversable:
+    # Installed: shipped inside the package. Source checkout: the top-level folder.
+    packaged = resources.files("toolkit").joinpath("workbook_templates")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "workbook_templates"
+
+
+@cache
+def load_spec(kind: str) -> Spec:
+    raw = tomllib.loads(_templates_dir().joinpath(f"{kind}.toml").read_text(encoding="utf-8"))
+    sheets = tuple(
+        Sheet(
+            name=s["name"],
+            layout=s.get("layout", "table"),
+            columns=tuple(_column(c) for c in s.get("columns", ())),
+            key=s.get("key"),
+            freeze_cols=int(s.get("freeze_cols", 1)),
+            required=bool(s.get("required", True)),
+            history=tuple(_column(c) for c in s.get("history", ())),
+            description=s.get("description", ""),
+        )
+        for s in raw["sheet"]
+    )
+    return Spec(raw["kind"], raw["title"], str(raw["schema_version"]), sheets)
+
+
+@cache
+def all_specs() -> tuple[Spec, ...]:
+    names = sorted(
+        p.name.removesuffix(".toml")
+        for p in _templates_dir().iterdir()
+        if p.name.endswith(".toml")
+    )
+    return tuple(load_spec(n) for n in names)

@@ -1,0 +1,341 @@
+"""One generic writer: any declared workbook kind, written with xlsxwriter.
+
+Input columns look like input (white, dark blue header), computed columns look computed (grey,
+dark grey header, a note saying so). Enumerated columns get a drop-down, headers are frozen,
+filters on, the sheet prints landscape, fit to width, with the header row repeated. The same
+records always give the same bytes: the creation date is fixed and nothing else varies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from toolkit import __version__
+from toolkit.schema import Column, Sheet, Spec
+
+#: Fixed document creation date, so identical inputs give byte-identical files.
+CREATED = dt.datetime(2024, 1, 1, 0, 0, 0)
+#: Rows below the last record that still carry drop-downs and formats, for rows clients add.
+SPARE_ROWS = 200
+_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+NAVY = "#1F3864"
+GREY_HEAD = "#595959"
+GREY_FILL = "#EDEDED"
+BORDER = "#BFBFBF"
+
+
+class Styles:
+    """The workbook's formats, created once and shared by every sheet."""
+
+    def __init__(self, wb: Workbook) -> None:
+        base = {"valign": "top", "border": 1, "border_color": BORDER, "font_size": 10}
+        head = {"bold": True, "font_color": "#FFFFFF", "valign": "top", "text_wrap": True, "border": 1}
+        self.wb = wb
+        self.header_input = wb.add_format({**head, "bg_color": NAVY})
+        self.header_computed = wb.add_format({**head, "bg_color": GREY_HEAD})
+        self.title = wb.add_format({"bold": True, "font_size": 16, "font_color": NAVY})
+        self.subtitle = wb.add_format({"bold": True, "font_size": 12, "font_color": NAVY})
+        self.italic = wb.add_format({"italic": True, "font_color": "#595959", "font_size": 10})
+        self.text = wb.add_format({"font_size": 10, "valign": "top", "text_wrap": True})
+        self.label = wb.add_format({**base, "bold": True, "bg_color": GREY_FILL})
+        self.pct = wb.add_format({**base, "num_format": "0.0%", "bg_color": GREY_FILL})
+        self.int_computed = wb.add_format({**base, "num_format": "0", "bg_color": GREY_FILL})
+        self._cells: dict[tuple[bool, str, bool], Any] = {}
+        self._base = base
+
+    def cell(self, computed: bool, ctype: str = "text", wrap: bool = True) -> Any:
+        """The format of a data cell of a column."""
+        key = (computed, ctype, wrap)
+        if key not in self._cells:
+            props: dict[str, Any] = dict(self._base)
+            if wrap:
+                props["text_wrap"] = True
+            if computed:
+                props.update(bg_color=GREY_FILL, font_color="#262626")
+            if ctype == "date":
+                props["num_format"] = "yyyy-mm-dd"
+            elif ctype == "percent":
+                props["num_format"] = "0%"
+            elif ctype in ("int", "number"):
+                props["num_format"] = "0" if ctype == "int" else "#,##0.00"
+                props["align"] = "center"
+            elif ctype == "text" or ctype.endswith("_list"):
+                props["num_format"] = "@"
+            self._cells[key] = self.wb.add_format(props)
+        return self._cells[key]
+
+
+@dataclass
+class Table:
+    """The rows of one table sheet: declared columns by name, plus any extra columns to keep."""
+
+    records: Sequence[Mapping[str, Any]]
+    extra_columns: Sequence[str] = ()
+
+
+@dataclass
+class Form:
+    """The fields of a form sheet and the rows of its history table."""
+
+    fields: Mapping[str, Any]
+    history: Sequence[Mapping[str, Any]] = ()
+
+
+@dataclass
+class ExtraSheet:
+    """A sheet the client added: kept, values only."""
+
+    name: str
+    rows: Sequence[Sequence[Any]]
+
+
+@dataclass
+class Book:
+    """Everything one workbook holds, by sheet name."""
+
+    tables: dict[str, Table] = field(default_factory=dict)
+    forms: dict[str, Form] = field(default_factory=dict)
+    custom: dict[str, Callable[[Workbook, Worksheet, Styles], None]] = field(default_factory=dict)
+    extra_sheets: list[ExtraSheet] = field(default_factory=list)
+    subject: str = ""
+
+
+def safe_text(value: Any) -> Any:
+    """Client text never becomes a formula: a leading =, +, -, @, tab or CR gets a quote.
+
+    Only for CSV: in workbooks strings are always written as strings (xlsxwriter's
+    strings_to_formulas is off), so the text is kept as the client typed it.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_LEAD):
+        return "'" + value
+    return value
+
+
+@contextmanager
+def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; rename it over `path` only once fully written."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _fill_formula(template: str, row: int, columns: Mapping[str, int]) -> str:
+    def cell(match: re.Match[str]) -> str:
+        return xl_rowcol_to_cell(row, columns[match.group(1)])
+
+    return _PLACEHOLDER.sub(cell, template)
+
+
+def _write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Any) -> None:
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, dt.datetime):
+        ws.write_datetime(row, col, value, fmt)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), fmt)
+    elif isinstance(value, (list, tuple)):
+        ws.write_string(row, col, "; ".join(str(v) for v in value), fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _validation(col: Column) -> dict[str, Any] | None:
+    if col.type == "enum" and col.values:
+        return {
+            "validate": "list",
+            "source": list(col.values),
+            "error_title": col.name,
+            "error_message": "Choose one of: " + ", ".join(col.values),
+        }
+    if col.type == "date":
+        return {
+            "validate": "date",
+            "criteria": "between",
+            "minimum": dt.date(1990, 1, 1),
+            "maximum": dt.date(2100, 12, 31),
+            "error_type": "warning",
+            "error_message": "Enter a date, for example 2027-01-31.",
+        }
+    if col.type == "int" and col.values:
+        low, high = int(col.values[0]), int(col.values[-1])
+        return {
+            "validate": "integer",
+            "criteria": "between",
+            "minimum": low,
+            "maximum": high,
+            "error_title": col.name,
+            "error_message": f"Enter a whole number from {low} to {high}.",
+        }
+    return None
+
+
+def _page_setup(ws: Worksheet, title: str, repeat_header: int | None) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4; Excel maps it to Letter where that is the local default
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_header(f"&L&\"-,Bold\"{title.replace('&', '&&')}&R&A")
+    ws.set_footer("&LGenerated by ctk&CPage &P of &N")
+    if repeat_header is not None:
+        ws.repeat_rows(repeat_header)
+
+
+def write_table(wb: Workbook, styles: Styles, sheet: Sheet, table: Table, title: str) -> Worksheet:
+    ws = wb.add_worksheet(sheet.name)
+    names = [c.name for c in sheet.columns] + list(table.extra_columns)
+    index = {name: i for i, name in enumerate(names)}
+    for i, col in enumerate(sheet.columns):
+        ws.write_string(0, i, col.name, styles.header_computed if col.computed else styles.header_input)
+        ws.set_column(i, i, col.width, styles.cell(col.computed, col.type, col.wrap))
+        if col.computed:
+            ws.write_comment(0, i, col.note or "Computed by ctk: refreshed each time the workbook is regenerated.", {"x_scale": 1.6, "y_scale": 0.8})
+        elif col.note:
+            ws.write_comment(0, i, col.note, {"x_scale": 1.6, "y_scale": 0.8})
+    extra_fmt = styles.cell(False)
+    for j, name in enumerate(table.extra_columns, start=len(sheet.columns)):
+        ws.write_string(0, j, name, styles.header_input)
+        ws.set_column(j, j, 18, extra_fmt)
+    for r, record in enumerate(table.records, start=1):
+        for col in sheet.columns:
+            c = index[col.name]
+            fmt = styles.cell(col.computed, col.type, col.wrap)
+            value = record.get(col.name)
+            if col.formula:
+                formula = _fill_formula(col.formula, r, index)
+                ws.write_formula(r, c, formula, fmt, "" if value is None else value)
+            else:
+                _write_value(ws, r, c, value, fmt)
+        for name in table.extra_columns:
+            _write_value(ws, r, index[name], record.get(name), extra_fmt)
+    last = max(len(table.records), 1)
+    for col in sheet.columns:
+        rule = _validation(col)
+        if rule and not col.computed:
+            c = index[col.name]
+            ws.data_validation(1, c, last + SPARE_ROWS, c, rule)
+    ws.freeze_panes(1, sheet.freeze_cols)
+    ws.autofilter(0, 0, last, len(names) - 1)
+    ws.set_row(0, 30)
+    _page_setup(ws, title, 0)
+    return ws
+
+
+def write_form(wb: Workbook, styles: Styles, sheet: Sheet, form: Form, title: str) -> Worksheet:
+    ws = wb.add_worksheet(sheet.name)
+    ws.set_column(0, 0, 24)
+    widths = [c.width for c in sheet.history] or [60]
+    for i, width in enumerate(widths, start=1):
+        ws.set_column(i, i, max(width, 14))
+    ws.write_string(0, 0, sheet.name, styles.title)
+    if sheet.description:
+        ws.write_string(1, 0, sheet.description, styles.italic)
+    row = 3
+    for col in sheet.columns:
+        ws.write_string(row, 0, col.name, styles.label)
+        fmt = styles.cell(False, col.type)
+        if len(sheet.history) > 1:
+            ws.merge_range(row, 1, row, len(sheet.history), None, fmt)
+        _write_value(ws, row, 1, form.fields.get(col.name), fmt)
+        rule = _validation(col)
+        if rule:
+            ws.data_validation(row, 1, row, 1, rule)
+        row += 1
+    if sheet.history:
+        row += 1
+        ws.write_string(row, 0, "Change history", styles.subtitle)
+        row += 1
+        header_row = row
+        for i, col in enumerate(sheet.history, start=1):
+            ws.write_string(row, i, col.name, styles.header_input)
+        ws.write_string(row, 0, "", styles.header_input)
+        rows = list(form.history) + [{}] * 8
+        for entry in rows:
+            row += 1
+            ws.write_blank(row, 0, None, styles.label)
+            for i, col in enumerate(sheet.history, start=1):
+                _write_value(ws, row, i, entry.get(col.name), styles.cell(False, col.type))
+        _page_setup(ws, title, None)
+        ws.print_area(0, 0, row, len(sheet.history))
+        del header_row
+    else:
+        _page_setup(ws, title, None)
+    ws.set_portrait()
+    return ws
+
+
+def write_extra(wb: Workbook, styles: Styles, extra: ExtraSheet) -> None:
+    ws = wb.add_worksheet(extra.name)
+    for r, values in enumerate(extra.rows):
+        for c, value in enumerate(values):
+            if value is not None and value != "":
+                _write_value(ws, r, c, value, None)
+
+
+def write_book(spec: Spec, book: Book, path: str | os.PathLike[str], title: str | None = None) -> None:
+    """Write `book` as a workbook of kind `spec` to `path`, atomically."""
+    title = title or spec.title
+    with atomic_output(path) as tmp:
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "nan_inf_to_errors": True,
+            },
+        )
+        wb.set_properties(
+            {
+                "title": title,
+                "subject": book.subject or spec.title,
+                "author": "ctk",
+                "company": "",
+                "comments": f"ctk workbook: kind={spec.kind} schema={spec.schema_version}",
+                "created": CREATED,
+            }
+        )
+        wb.set_custom_property("ctk_kind", spec.kind)
+        wb.set_custom_property("ctk_schema_version", spec.schema_version)
+        wb.set_custom_property("ctk_version", __version__)
+        styles = Styles(wb)
+        for sheet in spec.sheets:
+            if sheet.layout == "table":
+                write_table(wb, styles, sheet, book.tables.get(sheet.name, Table([])), title)
+            elif sheet.layout == "form":
+                write_form(wb, styles, sheet, book.forms.get(sheet.name, Form({})), title)
+            elif sheet.name in book.custom:
+                ws = wb.add_worksheet(sheet.name)
+                book.custom[sheet.name](wb, ws, styles)
+        for extra in book.extra_sheets:
+            write_extra(wb, styles, extra)
+        wb.close()
+
+
+def column_letter(index: int) -> str:
+    return xl_col_to_name(index)

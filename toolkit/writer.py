@@ -165,6 +165,19 @@ def _write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Any) -> Non
         ws.write_string(row, col, str(value), fmt)
 
 
+def row_height(record: Mapping[str, Any], columns: Sequence[Column]) -> float:
+    """A row tall enough for its wrapped text: spreadsheets do not grow rows written by a program."""
+    lines = 1
+    for col in columns:
+        value = record.get(col.name)
+        if not col.wrap or value is None:
+            continue
+        text = "; ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+        per_line = max(int(col.width * 1.15), 1)
+        lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in text.split("\n")))
+    return min(13.5 * lines + 3, 400)
+
+
 def _validation(col: Column) -> dict[str, Any] | None:
     if col.type == "enum" and col.values:
         return {
@@ -233,6 +246,7 @@ def write_table(wb: Workbook, styles: Styles, sheet: Sheet, table: Table, title:
                 _write_value(ws, r, c, value, fmt)
         for name in table.extra_columns:
             _write_value(ws, r, index[name], record.get(name), extra_fmt)
+        ws.set_row(r, row_height(record, sheet.columns))
     last = max(len(table.records), 1)
     for col in sheet.columns:
         rule = _validation(col)

@@ -36,7 +36,17 @@ def lo_convert(soffice: str, src: Path, outdir: Path, fmt: str = "xlsx") -> Path
     profile = Path("/tmp") / f"ctk-lo-{uuid.uuid4().hex}"
     try:
         subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to", fmt, "--outdir", str(outdir), str(src)],
+            [
+                soffice,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                fmt,
+                "--outdir",
+                str(outdir),
+                str(src),
+            ],
             check=True,
             capture_output=True,
             timeout=180,

@@ -34,7 +34,13 @@ def filled_values(cid: str) -> dict[str, Any]:
 def filled_soa_book() -> Book:
     records = [{**catalog_row(cid), **filled_values(cid)} for cid in catalog.annex_a()]
     form = document_control("Example Ltd", "1.0")
-    form.fields = {**form.fields, "Owner": "CISO", "Approved By": "CEO", "Approval Date": dt.date(2026, 11, 2), "Next Review": dt.date(2027, 11, 1)}
+    form.fields = {
+        **form.fields,
+        "Owner": "CISO",
+        "Approved By": "CEO",
+        "Approval Date": dt.date(2026, 11, 2),
+        "Next Review": dt.date(2027, 11, 1),
+    }
     return Book(tables={SHEET: Table(records)}, forms={DOC: form})
 
 

@@ -34,7 +34,7 @@ def test_clauses_match_reference() -> None:
     reqs = catalog.requirements()
     assert len(reqs) == 30
     assert {"4", "5", "6", "6.1", "7", "7.5", "8", "9", "9.2", "9.3", "10"}.isdisjoint(reqs)
-    assert list(reqs)[0] == "4.1" and list(reqs)[-1] == "10.2"
+    assert next(iter(reqs)) == "4.1" and list(reqs)[-1] == "10.2"
 
 
 def test_criteria_match_reference() -> None:
@@ -72,7 +72,11 @@ def test_crosswalk_sources_match_candidate_pairs() -> None:
 
 # The article's domain table: (criteria, ISO ids, strongest relationship expected somewhere)
 DOMAIN_TABLE = [
-    (["CC6.1", "CC6.2", "CC6.3", "CC6.4", "CC6.5", "CC6.6", "CC6.7", "CC6.8"], ["A.5.15", "A.5.16", "A.5.17", "A.5.18", "A.8.2", "A.8.3", "A.8.4", "A.8.5"], "high"),
+    (
+        ["CC6.1", "CC6.2", "CC6.3", "CC6.4", "CC6.5", "CC6.6", "CC6.7", "CC6.8"],
+        ["A.5.15", "A.5.16", "A.5.17", "A.5.18", "A.8.2", "A.8.3", "A.8.4", "A.8.5"],
+        "high",
+    ),
     (["CC8.1"], ["A.8.32"], "high"),
     (["CC3.1", "CC3.2", "CC3.3", "CC3.4"], ["6.1.2", "A.5.7"], "moderate"),
     (["CC7.3", "CC7.4", "CC7.5"], ["A.5.24", "A.5.25", "A.5.26", "A.5.27", "A.5.28"], "high"),

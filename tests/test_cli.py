@@ -112,7 +112,7 @@ def test_export_csv_round_trips_records(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(path)
     ws = wb[SHEET]
     ws["M1"] = "Client Notes"
-    ws["M2"] = "=HYPERLINK(\"http://evil\")"
+    ws["M2"] = '=HYPERLINK("http://evil")'
     ws["E2"] = "@SUM(1+1)"
     wb.save(path)
     code, out, _ = run("export", str(path), "--format", "csv")
@@ -129,5 +129,5 @@ def test_export_csv_round_trips_records(tmp_path: Path) -> None:
 def test_export_unreadable_is_exit_two(tmp_path: Path) -> None:
     empty = tmp_path / "empty.xlsx"
     empty.write_bytes(b"")
-    code, out, err = run("export", str(empty))
+    code, _out, err = run("export", str(empty))
     assert code == 2 and err.strip().count("\n") == 0 and "empty" in err

@@ -15,7 +15,9 @@ def test_not_controls(text: str | None) -> None:
     assert normalize_control_id(text) is None
 
 
-@pytest.mark.parametrize(("text", "expected"), [("cc 6.1", "CC6.1"), ("CC06.01", "CC6.1"), ("a1.2", "A1.2"), ("PI 1.5", "PI1.5"), ("p8.1", "P8.1")])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("cc 6.1", "CC6.1"), ("CC06.01", "CC6.1"), ("a1.2", "A1.2"), ("PI 1.5", "PI1.5"), ("p8.1", "P8.1")]
+)
 def test_soc2_spellings(text: str, expected: str) -> None:
     assert normalize_soc2_id(text) == expected
 

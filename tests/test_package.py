@@ -19,5 +19,10 @@ def test_wheel_contains_data_files(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("ctk-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for expected in ["toolkit/data/annex_a.csv", "toolkit/data/crosswalk.csv", "toolkit/workbook_templates/soa.toml", "toolkit/cli.py"]:
+    for expected in [
+        "toolkit/data/annex_a.csv",
+        "toolkit/data/crosswalk.csv",
+        "toolkit/workbook_templates/soa.toml",
+        "toolkit/cli.py",
+    ]:
         assert expected in names, expected

@@ -33,7 +33,9 @@ applicable_row = st.fixed_dictionaries(
         "Last Reviewed": st.one_of(st.none(), day),
     }
 )
-excluded_row = st.fixed_dictionaries({"Applicable": st.just("No"), "Justification": text, "Implementation Status": st.just("Not applicable")})
+excluded_row = st.fixed_dictionaries(
+    {"Applicable": st.just("No"), "Justification": text, "Implementation Status": st.just("Not applicable")}
+)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

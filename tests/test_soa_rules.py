@@ -15,7 +15,14 @@ from toolkit.cli import main
 from toolkit.soa import DOC, SHEET
 from toolkit.validate import validate
 
-COLS = {"Control ID": "A", "Applicable": "D", "Justification": "E", "Implementation Status": "F", "Evidence Reference": "H", "Last Reviewed": "L"}
+COLS = {
+    "Control ID": "A",
+    "Applicable": "D",
+    "Justification": "E",
+    "Implementation Status": "F",
+    "Evidence Reference": "H",
+    "Last Reviewed": "L",
+}
 
 # (id, edit, code, cell or None, key)
 CASES: list[tuple[str, tuple[Any, ...], str, str | None, str | None]] = [
@@ -83,7 +90,9 @@ def test_blank_soa_filled_by_hand_validates(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("name", "edit", "code", "cell", "key"), CASES, ids=[c[0] for c in CASES])
-def test_rule_case(filled: Path, tmp_path: Path, name: str, edit: tuple[Any, ...], code: str, cell: str | None, key: str | None) -> None:
+def test_rule_case(
+    filled: Path, tmp_path: Path, name: str, edit: tuple[Any, ...], code: str, cell: str | None, key: str | None
+) -> None:
     path = tmp_path / "soa.xlsx"
     path.write_bytes(filled.read_bytes())
     row = apply(path, edit)

@@ -59,19 +59,13 @@ def _rows(name: str) -> list[dict[str, str]]:
 @cache
 def annex_a() -> dict[str, Control]:
     """The 93 Annex A controls of ISO/IEC 27001:2022, keyed by id, in catalog order."""
-    return {
-        r["id"]: Control(r["id"], r["title"], r["theme"], r["new_in_2022"] == "true")
-        for r in _rows("annex_a.csv")
-    }
+    return {r["id"]: Control(r["id"], r["title"], r["theme"], r["new_in_2022"] == "true") for r in _rows("annex_a.csv")}
 
 
 @cache
 def clauses() -> dict[str, Clause]:
     """Clauses 4-10, headings included; `requirements()` gives the ones that are requirements."""
-    return {
-        r["id"]: Clause(r["id"], r["title"], r["is_requirement"] == "true")
-        for r in _rows("clauses.csv")
-    }
+    return {r["id"]: Clause(r["id"], r["title"], r["is_requirement"] == "true") for r in _rows("clauses.csv")}
 
 
 @cache
@@ -83,18 +77,14 @@ def requirements() -> dict[str, Clause]:
 @cache
 def criteria() -> dict[str, Criterion]:
     """The 61 SOC 2 Trust Services Criteria (2017, revised points of focus 2022)."""
-    return {
-        r["id"]: Criterion(r["id"], r["title"], r["category"], r["series"], r["series_title"])
-        for r in _rows("soc2_tsc.csv")
-    }
+    return {r["id"]: Criterion(r["id"], r["title"], r["category"], r["series"], r["series_title"]) for r in _rows("soc2_tsc.csv")}
 
 
 @cache
 def crosswalk() -> tuple[Link, ...]:
     """The curated SOC 2 -> ISO 27001:2022 links, each typed and with a rationale."""
     return tuple(
-        Link(r["soc2_id"], r["iso_id"], r["relationship"], r["rationale"], int(r["n_sources"]))
-        for r in _rows("crosswalk.csv")
+        Link(r["soc2_id"], r["iso_id"], r["relationship"], r["rationale"], int(r["n_sources"])) for r in _rows("crosswalk.csv")
     )
 
 

@@ -18,8 +18,15 @@ def output_options(*formats: str, default: str | None = None) -> Callable[[F], F
     """The shared `--format` and `--output` options."""
 
     def decorate(func: F) -> F:
-        func = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")(func)
-        func = click.option("--format", "fmt", type=click.Choice(formats), default=default or formats[0], show_default=True, help="Output format.")(func)
+        func = click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Write to this file instead of standard output.",
+        )(func)
+        func = click.option(
+            "--format", "fmt", type=click.Choice(formats), default=default or formats[0], show_default=True, help="Output format."
+        )(func)
         return func
 
     return decorate
@@ -144,6 +151,42 @@ def export(path: Path, sheet: str | None, fmt: str, output: Path | None, limits:
     if output is not None:
         guard_output(output, path)
     emit(render.rows_json(header, rows) if fmt == "json" else render.rows_csv(header, rows), output)
+
+
+@main.command()
+@click.argument("inventory", type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The gap assessment workbook to write."
+)
+@click.option("--org", help="The client organisation's name, shown in the title.")
+@click.option(
+    "--merge",
+    "merge_from",
+    type=click.Path(path_type=Path),
+    help="Keep everything the client typed in this earlier gap workbook.",
+)
+@limit_options
+def gap(inventory: Path, output: Path, org: str | None, merge_from: Path | None, limits: Any) -> None:
+    """Build the gap assessment from the client's SOC 2 control matrix (.xlsx or .csv).
+
+    Every Annex A control and clause 4-10 requirement gets a suggested rating from the
+    crosswalk and the client's tested controls; Coverage is pre-filled with it.
+    """
+    from toolkit.gap import build_gap, read_inventory, write_gap
+    from toolkit.guard import ReadError
+    from toolkit.merge import merge_into
+
+    guard_output(output, inventory, merge_from)
+    try:
+        book = build_gap(read_inventory(inventory, limits))
+        notes = merge_into(book, "gap", merge_from, limits)
+    except ReadError as exc:
+        fail(f"{exc.path}: {exc}")
+        return
+    write_gap(book, output, org)
+    for note in notes:
+        click.echo(f"warning: {note}", err=True)
+    click.echo(f"wrote {output}", err=True)
 
 
 @main.group(invoke_without_command=True)

@@ -16,6 +16,13 @@ from pathlib import Path
 class ReadError(Exception):
     """A file that cannot be read: the message is one line naming the cause."""
 
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -120,9 +127,7 @@ def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, total: l
                     f"the package inflates beyond {limits.max_uncompressed_mb:g} MB (zip bomb?); see --max-uncompressed-mb"
                 )
             if inflated > _RATIO_FLOOR and inflated > limits.max_ratio * max(info.compress_size, 1):
-                raise ReadError(
-                    f"part {info.filename} inflates more than {limits.max_ratio:g} times its stored size (zip bomb)"
-                )
+                raise ReadError(f"part {info.filename} inflates more than {limits.max_ratio:g} times its stored size (zip bomb)")
             yield chunk
 
 

@@ -34,7 +34,7 @@ def normalize_clause_id(value: object) -> str | None:
     match = _CLAUSE.match(text)
     if not match:
         return None
-    parts = [match.group(1)] + re.findall(r"\d+", match.group(2))
+    parts = [match.group(1), *re.findall(r"\d+", match.group(2))]
     return ".".join(str(int(p)) for p in parts)
 
 

@@ -80,7 +80,7 @@ class FormData:
     fields: dict[str, Any] = field(default_factory=dict)
     cells: dict[str, str] = field(default_factory=dict)  # field -> the cell its value belongs in
     rows: dict[str, int] = field(default_factory=dict)
-    history: list[Record] = field(default_factory=list)
+    blocks: dict[str, list[Record]] = field(default_factory=dict)
 
 
 @dataclass
@@ -216,7 +216,9 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def find_header(grid: list[list[Any]], columns: tuple[Column, ...], key: str | None) -> tuple[int, dict[str, int], dict[str, int]] | None:
+def find_header(
+    grid: list[list[Any]], columns: tuple[Column, ...], key: str | None
+) -> tuple[int, dict[str, int], dict[str, int]] | None:
     """The header row (0-based) among the first rows, with declared and extra column positions."""
     wanted = {c.key: c.name for c in columns}
     best: tuple[int, int] | None = None
@@ -272,21 +274,34 @@ def read_table(grid: list[list[Any]], spec: Sheet, sheet_name: str, date1904: bo
 
 
 def read_form(grid: list[list[Any]], spec: Sheet, sheet_name: str, date1904: bool = False) -> FormData:
+    """Fields (a label, its value to the right) above the first block; each block under its title."""
     form = FormData(spec, sheet_name)
-    history_at = len(grid)
-    if spec.history:
-        located = find_header(grid, spec.history, None)
-        if located is not None and len(located[1]) >= min(3, len(spec.history)):
-            history = read_table(grid, Sheet(spec.name, "table", spec.history), sheet_name, date1904)
-            form.history = history.records
-            history_at = located[0]
+    found: dict[str, int] = {}
+    for block in spec.blocks:
+        title = header_key(block.title)
+        at = next((r for r, row in enumerate(grid) if any(not _blank(v) and header_key(v) == title for v in row[:3])), None)
+        if at is not None:
+            found[block.title] = at
+    starts = sorted(found.values())
+    for block in spec.blocks:
+        if block.title not in found:
+            continue
+        at = found[block.title]
+        end = next((r for r in starts if r > at), len(grid))
+        part = read_table(grid[at + 1 : end], Sheet(spec.name, "table", block.columns), sheet_name, date1904)
+        for rec in part.records:
+            rec.row += at + 1
+            rec.cells = {k: cell_ref(rec.row - 1, part.columns[k]) for k in rec.cells}
+        form.blocks[block.title] = part.records
+    fields_end = min(starts) if starts else len(grid)
     wanted = {c.key: c for c in spec.columns}
-    for r in range(min(history_at, len(grid))):
+    for r in range(min(fields_end, len(grid))):
         row = grid[r]
         for c, v in enumerate(row[:4]):
-            if _blank(v) or header_key(_text(v).rstrip(":")) not in wanted:
+            label = header_key(_text(v).rstrip(":")) if not _blank(v) else ""
+            if label not in wanted:
                 continue
-            col = wanted[header_key(_text(v).rstrip(":"))]
+            col = wanted[label]
             if col.name in form.cells:
                 break
             target = c + 1
@@ -431,7 +446,15 @@ def read_workbook(path: str | Path, kind: str | None = None, limits: Limits = DE
 
     Raises ReadError with a one-line cause when the file cannot or must not be read.
     """
-    p = Path(path)
+    try:
+        return _read(Path(path), kind, limits)
+    except ReadError as exc:
+        raise ReadError(str(exc), str(path)) from None
+    except (MemoryError, RecursionError):
+        raise ReadError("the workbook is too large or too deeply nested to read", str(path)) from None
+
+
+def _read(p: Path, kind: str | None, limits: Limits) -> WorkbookData:
     info = inspect(p, limits)
     sheets = _Sheets(p, info.format)
     spec = load_spec(kind) if kind else _detect(p, sheets)
@@ -440,7 +463,7 @@ def read_workbook(path: str | Path, kind: str | None = None, limits: Limits = DE
             "not a ctk workbook: no sheet has the headers of a SOC 2 control matrix, gap assessment, "
             "risk register, Statement of Applicability, roadmap or cost summary"
         )
-    book = WorkbookData(str(path), spec, sheet_names=list(sheets.names))
+    book = WorkbookData(str(p), spec, sheet_names=list(sheets.names))
     book.notices.extend(info.warnings)
     for name in sheets.hidden:
         book.notices.append(f"sheet {name!r} is hidden; it was read like any other sheet")

@@ -8,11 +8,12 @@ it (`computed`), its allowed values and its width.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 COLUMN_TYPES = frozenset(
     {
@@ -67,6 +68,15 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Block:
+    """A titled table inside a form sheet (a change history, a scale, a list of levels)."""
+
+    title: str
+    columns: tuple[Column, ...]
+    blank_rows: int = 0
+
+
+@dataclass(frozen=True)
 class Sheet:
     name: str
     layout: str  # "table", "form" or "custom"
@@ -74,7 +84,7 @@ class Sheet:
     key: str | None = None
     freeze_cols: int = 1
     required: bool = True
-    history: tuple[Column, ...] = ()
+    blocks: tuple[Block, ...] = ()
     description: str = ""
 
     def column(self, name: str) -> Column:
@@ -111,7 +121,10 @@ def header_key(text: object) -> str:
     return "".join(str(text).split()).casefold()
 
 
-def _column(raw: dict[str, object]) -> Column:
+def _column(raw: dict[str, object], enums: dict[str, dict[str, object]]) -> Column:
+    if "enum" in raw:
+        # A named list of allowed values, declared once at the top of the file.
+        raw = {**enums[str(raw["enum"])], **raw, "type": "enum"}
     ctype = str(raw.get("type", "text"))
     if ctype not in COLUMN_TYPES:
         raise ValueError(f"unknown column type {ctype!r} for {raw.get('name')!r}")
@@ -142,27 +155,38 @@ def _templates_dir() -> Traversable:
 @cache
 def load_spec(kind: str) -> Spec:
     raw = tomllib.loads(_templates_dir().joinpath(f"{kind}.toml").read_text(encoding="utf-8"))
-    sheets = tuple(
-        Sheet(
-            name=s["name"],
-            layout=s.get("layout", "table"),
-            columns=tuple(_column(c) for c in s.get("columns", ())),
-            key=s.get("key"),
-            freeze_cols=int(s.get("freeze_cols", 1)),
-            required=bool(s.get("required", True)),
-            history=tuple(_column(c) for c in s.get("history", ())),
-            description=s.get("description", ""),
-        )
-        for s in raw["sheet"]
-    )
+    enums = raw.get("enums", {})
+    sheets = tuple(_copied(sh) if "copy_of" in sh else _sheet(sh, enums) for sh in raw["sheet"])
     return Spec(raw["kind"], raw["title"], str(raw["schema_version"]), sheets)
+
+
+def _sheet(s: dict[str, Any], enums: dict[str, Any]) -> Sheet:
+    return Sheet(
+        name=s["name"],
+        layout=s.get("layout", "table"),
+        columns=tuple(_column(c, enums) for c in s.get("columns", ())),
+        key=s.get("key"),
+        freeze_cols=int(s.get("freeze_cols", 1)),
+        required=bool(s.get("required", True)),
+        blocks=tuple(
+            Block(b["title"], tuple(_column(c, enums) for c in b["columns"]), int(b.get("blank_rows", 0)))
+            for b in s.get("block", ())
+        ),
+        description=s.get("description", ""),
+    )
+
+
+def _copied(raw: dict[str, Any]) -> Sheet:
+    """A sheet declared in another kind, carried here as a computed copy (`copy_of = "kind:Sheet"`)."""
+    kind, name = raw["copy_of"].split(":", 1)
+    base = load_spec(kind).sheet(name)
+    columns = tuple(replace(c, role="computed") for c in base.columns)
+    return replace(
+        base, columns=columns, required=bool(raw.get("required", True)), description=raw.get("description", base.description)
+    )
 
 
 @cache
 def all_specs() -> tuple[Spec, ...]:
-    names = sorted(
-        p.name.removesuffix(".toml")
-        for p in _templates_dir().iterdir()
-        if p.name.endswith(".toml")
-    )
+    names = sorted(p.name.removesuffix(".toml") for p in _templates_dir().iterdir() if p.name.endswith(".toml"))
     return tuple(load_spec(n) for n in names)

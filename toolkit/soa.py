@@ -33,7 +33,11 @@ def document_control(org: str | None, version: str = "0.1") -> Form:
             "Version": version,
             "Classification": "Confidential",
         },
-        [{"Version": version, "Author": "ctk", "Description": "Generated: all 93 ISO/IEC 27001:2022 Annex A controls"}],
+        {
+            "Change history": [
+                {"Version": version, "Author": "ctk", "Description": "Generated: all 93 ISO/IEC 27001:2022 Annex A controls"}
+            ]
+        },
     )
 
 

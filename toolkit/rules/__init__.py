@@ -38,7 +38,9 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, kind: str, summary: str, severity: str = ERROR) -> Callable[[Callable[..., Iterable[Any]]], Callable[..., Iterable[Any]]]:
+def rule(
+    code: str, kind: str, summary: str, severity: str = ERROR
+) -> Callable[[Callable[..., Iterable[Any]]], Callable[..., Iterable[Any]]]:
     def register(func: Callable[..., Iterable[Any]]) -> Callable[..., Iterable[Any]]:
         if code in RULES:
             raise ValueError(f"rule code {code} registered twice")
@@ -59,7 +61,16 @@ def at(code: str, record: Record, column: str, key: str | None, message: str) ->
 
 def at_form(code: str, form: FormData, field_name: str, message: str) -> Finding:
     rule_ = RULES[code]
-    return Finding(code, rule_.severity, form.sheet or form.spec.name, form.cells.get(field_name), form.rows.get(field_name), field_name, None, message)
+    return Finding(
+        code,
+        rule_.severity,
+        form.sheet or form.spec.name,
+        form.cells.get(field_name),
+        form.rows.get(field_name),
+        field_name,
+        None,
+        message,
+    )
 
 
 def missing(code: str, sheet: str | None, key: str | None, message: str, column: str | None = None) -> Finding:
@@ -74,7 +85,7 @@ def table_ok(table: TableData | None) -> bool:
 
 def load_all() -> dict[str, Rule]:
     """Import every rule module so the registry is complete."""
-    from toolkit.rules import soa, workbook  # noqa: F401
+    from toolkit.rules import gap, soa, workbook  # noqa: F401
 
     return RULES
 
@@ -85,4 +96,17 @@ def rules_for(kind: str) -> Iterator[Rule]:
             yield r
 
 
-__all__ = ["ERROR", "WARNING", "Context", "Rule", "RULES", "rule", "at", "at_form", "missing", "load_all", "rules_for", "WorkbookData"]
+__all__ = [
+    "ERROR",
+    "RULES",
+    "WARNING",
+    "Context",
+    "Rule",
+    "WorkbookData",
+    "at",
+    "at_form",
+    "load_all",
+    "missing",
+    "rule",
+    "rules_for",
+]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from toolkit import catalog
 from toolkit.findings import WARNING, Finding
@@ -41,7 +41,12 @@ def control_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     present = {rec.get("Control ID") for rec in table.records}
     for cid in catalog.annex_a():
         if cid not in present:
-            yield missing("SOA001", table.sheet, cid, f"{cid} ({catalog.annex_a()[cid].title}) is not listed; every Annex A control needs a row")
+            yield missing(
+                "SOA001",
+                table.sheet,
+                cid,
+                f"{cid} ({catalog.annex_a()[cid].title}) is not listed; every Annex A control needs a row",
+            )
 
 
 @rule("SOA002", "soa", "An Annex A control is listed more than once")
@@ -57,7 +62,9 @@ def control_duplicate(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
         if not isinstance(cid, str) or cid not in catalog.annex_a():
             continue
         if cid in first:
-            yield at("SOA002", rec, "Control ID", cid, f"{cid} is listed again (first on row {first[cid]}); keep one row per control")
+            yield at(
+                "SOA002", rec, "Control ID", cid, f"{cid} is listed again (first on row {first[cid]}); keep one row per control"
+            )
         else:
             first[cid] = rec.row
 
@@ -75,7 +82,9 @@ def control_unknown(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
         if cid is None:
             yield at("SOA003", rec, "Control ID", None, "row has no Control ID; give it one or delete the row")
         elif cid not in catalog.annex_a():
-            yield at("SOA003", rec, "Control ID", str(cid), f"'{cid}' is not an ISO/IEC 27001:2022 Annex A control (A.5.1-A.8.34)")
+            yield at(
+                "SOA003", rec, "Control ID", str(cid), f"'{cid}' is not an ISO/IEC 27001:2022 Annex A control (A.5.1-A.8.34)"
+            )
 
 
 @rule("SOA004", "soa", "Applicable is blank: every control needs a Yes or No")
@@ -92,7 +101,9 @@ def excluded_without_justification(book: WorkbookData, ctx: Context) -> Iterator
     Good: Applicable = No, Justification = `No on-premises equipment: all hosting is in AWS`."""
     for rec, cid in _rows(book):
         if rec.get("Applicable") == "No" and rec.get("Justification") is None and "Justification" in rec.cells:
-            yield at("SOA005", rec, "Justification", cid, f"{cid} is excluded but has no justification; say why it does not apply")
+            yield at(
+                "SOA005", rec, "Justification", cid, f"{cid} is excluded but has no justification; say why it does not apply"
+            )
 
 
 @rule("SOA006", "soa", "An excluded control's status is not 'Not applicable'")
@@ -103,7 +114,13 @@ def excluded_status(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
         status = rec.get("Implementation Status")
         if rec.get("Applicable") == "No" and status != NA and "Implementation Status" in rec.cells:
             shown = f"'{status}'" if status is not None else "blank"
-            yield at("SOA006", rec, "Implementation Status", cid, f"{cid} is excluded, so its status must be 'Not applicable' (is {shown})")
+            yield at(
+                "SOA006",
+                rec,
+                "Implementation Status",
+                cid,
+                f"{cid} is excluded, so its status must be 'Not applicable' (is {shown})",
+            )
 
 
 @rule("SOA007", "soa", "An applicable control references no evidence")
@@ -132,25 +149,38 @@ def applicable_without_justification(book: WorkbookData, ctx: Context) -> Iterat
     Bad: Applicable = Yes, Justification empty. Good: `Treats R-004, R-012`."""
     for rec, cid in _rows(book):
         if rec.get("Applicable") == "Yes" and rec.get("Justification") is None and "Justification" in rec.cells:
-            yield at("SOA009", rec, "Justification", cid, f"{cid} is applicable but does not say why (the risks it treats or the requirement behind it)")
+            yield at(
+                "SOA009",
+                rec,
+                "Justification",
+                cid,
+                f"{cid} is applicable but does not say why (the risks it treats or the requirement behind it)",
+            )
 
 
-def _doc_field(code: str, field_name: str, what: str) -> object:
+def _doc_field(code: str, field_name: str, what: str) -> Callable[[WorkbookData, Context], Iterator[Finding]]:
     def check(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
         form = book.forms.get(DOC)
         if form is None or form.sheet is None:
             return
         if field_name not in form.cells:
-            yield missing(code, form.sheet, None, f"Document Control has no '{field_name}' line; add it with {what}", column=field_name)
+            yield missing(
+                code, form.sheet, None, f"Document Control has no '{field_name}' line; add it with {what}", column=field_name
+            )
         elif form.fields.get(field_name) is None:
             yield at_form(code, form, field_name, f"Document Control: {field_name} is empty; fill in {what}")
 
+    check.__doc__ = f"Bad: Document Control without {what}. Good: {field_name} filled in."
     return check
 
 
-rule("SOA010", "soa", "Document Control: the version is not filled in")(_doc_field("SOA010", "Version", "the document version"))  # type: ignore[arg-type]
-rule("SOA011", "soa", "Document Control: the approver is not filled in")(_doc_field("SOA011", "Approved By", "who approved this SoA"))  # type: ignore[arg-type]
-rule("SOA012", "soa", "Document Control: the approval date is not filled in")(_doc_field("SOA012", "Approval Date", "the date it was approved"))  # type: ignore[arg-type]
+rule("SOA010", "soa", "Document Control: the version is not filled in")(_doc_field("SOA010", "Version", "the document version"))
+rule("SOA011", "soa", "Document Control: the approver is not filled in")(
+    _doc_field("SOA011", "Approved By", "who approved this SoA")
+)
+rule("SOA012", "soa", "Document Control: the approval date is not filled in")(
+    _doc_field("SOA012", "Approval Date", "the date it was approved")
+)
 
 
 @rule("SOA013", "soa", "Document Control: the next review date has passed", WARNING)

@@ -19,7 +19,9 @@ def sheet_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             continue
         data = book.tables.get(sheet.name) or book.forms.get(sheet.name)
         if data is None or data.sheet is None:
-            yield missing("WB001", sheet.name, None, f"sheet '{sheet.name}' is missing; add it back (`ctk {book.kind}` writes it)")
+            yield missing(
+                "WB001", sheet.name, None, f"sheet '{sheet.name}' is missing; add it back (`ctk {book.kind}` writes it)"
+            )
 
 
 @rule("WB002", "any", "A column the sheet requires is missing from its header row")
@@ -30,10 +32,21 @@ def column_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
         if table.sheet is None:
             continue
         if table.header_row is None:
-            yield missing("WB002", table.sheet, None, f"no header row found in the first rows of '{table.sheet}' (looked for {', '.join(c.name for c in table.spec.columns[:4])} ...)")
+            yield missing(
+                "WB002",
+                table.sheet,
+                None,
+                f"no header row found in the first rows of '{table.sheet}' (looked for {', '.join(c.name for c in table.spec.columns[:4])} ...)",
+            )
             continue
         for name in table.missing_columns:
-            yield missing("WB002", table.sheet, None, f"column '{name}' is missing from the header row (row {table.header_row})", column=name)
+            yield missing(
+                "WB002",
+                table.sheet,
+                None,
+                f"column '{name}' is missing from the header row (row {table.header_row})",
+                column=name,
+            )
 
 
 @rule("WB003", "any", "A value in an enumerated column is not one of the allowed values")
@@ -89,4 +102,13 @@ def uncalculated(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: a workbook written by a script with formulas but no cached results.
     Good: open it in Excel or LibreOffice and save, so every formula has its value."""
     for sheet, cell in book.uncalculated:
-        yield Finding("WB006", "error", sheet, cell, int("".join(ch for ch in cell if ch.isdigit())), None, None, "formula has no calculated value; open and save the file in a spreadsheet program")
+        yield Finding(
+            "WB006",
+            "error",
+            sheet,
+            cell,
+            int("".join(ch for ch in cell if ch.isdigit())),
+            None,
+            None,
+            "formula has no calculated value; open and save the file in a spreadsheet program",
+        )

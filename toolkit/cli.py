@@ -85,6 +85,26 @@ def guard_output(output: Path, *inputs: Path | None) -> None:
             fail(f"{output}: refusing to overwrite an input file; choose another --output")
 
 
+def merge_option(func: F) -> F:
+    return click.option(
+        "--merge",
+        "merge_from",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Keep every value the client typed in this earlier workbook (and their extra columns, rows and sheets).",
+    )(func)
+
+
+def org_option(func: F) -> F:
+    return click.option("--org", help="The client organisation's name, shown in titles.")(func)
+
+
+def finish(write: Callable[[], None], output: Path, notes: list[str]) -> None:
+    write()
+    for note in notes:
+        click.echo(f"warning: {note}", err=True)
+    click.echo(f"wrote {output}", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="ctk", prog_name="ctk")
 def main() -> None:
@@ -183,29 +203,139 @@ def gap(inventory: Path, output: Path, org: str | None, merge_from: Path | None,
     except ReadError as exc:
         fail(f"{exc.path}: {exc}")
         return
-    write_gap(book, output, org)
-    for note in notes:
-        click.echo(f"warning: {note}", err=True)
-    click.echo(f"wrote {output}", err=True)
+    finish(lambda: write_gap(book, output, org), output, notes)
 
 
 @main.group(invoke_without_command=True)
+@click.option("--gap", "gap_path", type=click.Path(dir_okay=False, path_type=Path), help="The gap assessment workbook.")
+@click.option("--risks", "risk_path", type=click.Path(dir_okay=False, path_type=Path), help="The risk register workbook.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The SoA workbook to write.")
+@merge_option
+@org_option
+@click.option("--owner", help="Document Control: the SoA's owner.")
+@click.option("--approved-by", help="Document Control: who approved it.")
+@click.option("--approval-date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Document Control: when (YYYY-MM-DD).")
+@click.option("--version", "doc_version", help="Document Control: the version (default 0.1).")
+@limit_options
 @click.pass_context
-def soa(ctx: click.Context) -> None:
-    """The Statement of Applicability."""
-    if ctx.invoked_subcommand is None:
+def soa(
+    ctx: click.Context,
+    gap_path: Path | None,
+    risk_path: Path | None,
+    output: Path | None,
+    merge_from: Path | None,
+    org: str | None,
+    owner: str | None,
+    approved_by: str | None,
+    approval_date: dt.datetime | None,
+    doc_version: str | None,
+    limits: Any,
+) -> None:
+    """The Statement of Applicability, built from the gap assessment and the risk register.
+
+    `ctk soa --gap gap.xlsx --risks risks.xlsx -o soa.xlsx` builds it: every control applicable
+    unless your --merge input says otherwise, justified by the risks relying on it, its status
+    from the gap rating, its evidence from the client's SOC 2 controls. `ctk soa new` writes a
+    blank one.
+    """
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = limits
+        return
+    if gap_path is None or output is None:
         click.echo(ctx.get_help())
+        if gap_path is not None or output is not None or risk_path is not None:
+            fail("ctk soa needs --gap and -o (and usually --risks); or use `ctk soa new`")
+        return
+    from toolkit.guard import ReadError
+    from toolkit.merge import merge_into
+    from toolkit.reader import read_workbook
+    from toolkit.soa import build_soa, write_soa
+
+    guard_output(output, gap_path, risk_path, merge_from)
+    fields = {
+        "Organisation": org,
+        "Owner": owner,
+        "Approved By": approved_by,
+        "Approval Date": approval_date.date() if approval_date else None,
+        "Version": doc_version,
+    }
+    try:
+        gap_book = read_workbook(gap_path, kind="gap", limits=limits)
+        risk_book = read_workbook(risk_path, kind="risk", limits=limits) if risk_path else None
+        book = build_soa(gap_book, risk_book, fields)
+        notes = merge_into(book, "soa", merge_from, limits)
+    except ReadError as exc:
+        fail(f"{exc.path}: {exc}")
+        return
+    finish(lambda: write_soa(book, output, org), output, notes)
 
 
 @soa.command("new")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The workbook to write.")
-@click.option("--org", help="The client organisation's name, shown in the title.")
-def soa_new(output: Path, org: str | None) -> None:
+@org_option
+@merge_option
+@click.pass_obj
+def soa_new(limits: Any, output: Path, org: str | None, merge_from: Path | None) -> None:
     """Write a blank SoA: Document Control and all 93 Annex A controls to fill in."""
+    from toolkit.guard import ReadError
+    from toolkit.merge import merge_into
     from toolkit.soa import new_soa, write_soa
 
-    write_soa(new_soa(org), output, org)
-    click.echo(f"wrote {output}", err=True)
+    guard_output(output, merge_from)
+    book = new_soa(org)
+    try:
+        notes = merge_into(book, "soa", merge_from, limits)
+    except ReadError as exc:
+        fail(f"{exc.path}: {exc}")
+        return
+    finish(lambda: write_soa(book, output, org), output, notes)
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def risk(ctx: click.Context) -> None:
+    """The information security risk register."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@risk.command("new")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The workbook to write.")
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Start from these risks (.csv or .xlsx with the register's headers).",
+)
+@org_option
+@click.option(
+    "--threshold",
+    type=click.IntRange(1, 25),
+    default=9,
+    show_default=True,
+    help="Acceptance threshold: risks scoring above it need an authorised acceptor.",
+)
+@click.option("--review-months", type=click.IntRange(1, 60), default=12, show_default=True, help="Review interval in months.")
+@merge_option
+@limit_options
+def risk_new(
+    output: Path, source: Path | None, org: str | None, threshold: int, review_months: int, merge_from: Path | None, limits: Any
+) -> None:
+    """Write a risk register: Methodology, Risk Register (with scores and levels) and Heat Map."""
+    from toolkit.guard import ReadError
+    from toolkit.merge import merge_into
+    from toolkit.risk import Method, build_register, import_risks, refresh, write_register
+
+    guard_output(output, source, merge_from)
+    try:
+        risks = import_risks(source, limits) if source else []
+        book = build_register(risks, org, Method(threshold=threshold, review_months=review_months))
+        notes = merge_into(book, "risk", merge_from, limits)
+        refresh(book)
+    except ReadError as exc:
+        fail(f"{exc.path}: {exc}")
+        return
+    finish(lambda: write_register(book, output, org), output, notes)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -46,6 +46,7 @@ class Column:
     formula: str | None = None
     wrap: bool = True
     note: str = ""
+    colors: tuple[tuple[str, str], ...] = ()
 
     @property
     def computed(self) -> bool:
@@ -141,6 +142,7 @@ def _column(raw: dict[str, object], enums: dict[str, dict[str, object]]) -> Colu
         formula=raw.get("formula"),  # type: ignore[arg-type]
         wrap=bool(raw.get("wrap", True)),
         note=str(raw.get("note", "")),
+        colors=tuple((str(k), str(v)) for k, v in dict(raw.get("colors", {})).items()),  # type: ignore[call-overload]
     )
 
 

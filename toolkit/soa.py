@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from toolkit import catalog
+from toolkit.reader import Record, WorkbookData
 from toolkit.schema import load_spec
 from toolkit.writer import Book, Form, Table, write_book
 
@@ -50,3 +51,83 @@ def new_soa(org: str | None = None) -> Book:
 def write_soa(book: Book, path: str | os.PathLike[str], org: str | None = None) -> None:
     spec = load_spec("soa")
     write_book(spec, book, path, title=f"{spec.title} - {org}" if org else spec.title)
+
+
+def _evidence(controls: list[str], matrix: dict[str, Record], limit: int = 3) -> str | None:
+    lines = []
+    for cid in controls[:limit]:
+        rec = matrix.get(cid)
+        ref = rec.get("Evidence Reference") if rec is not None else None
+        lines.append(f"SOC 2 {cid}: {ref}" if ref else f"SOC 2 {cid}")
+    if len(controls) > limit:
+        lines.append(f"and {len(controls) - limit} more SOC 2 controls (see the gap assessment)")
+    return "\n".join(lines) or None
+
+
+def _status(rating: object, action: object) -> str:
+    if rating == "Fully addressed":
+        return "Implemented"
+    if rating == "Partially addressed":
+        return "Partially implemented"
+    return "Planned" if action else "Not implemented"
+
+
+def build_soa(gap: WorkbookData, risks: WorkbookData | None, fields: dict[str, Any] | None = None) -> Book:
+    """The SoA built from the gap assessment and the risk register, not typed.
+
+    Every control is applicable (the consultant's merge input may exclude it), justified by the
+    risks that rely on it or by the requirement that brings it in; its status follows the gap
+    rating; its evidence is the client's SOC 2 evidence, or the remediation planned for it.
+    """
+    from toolkit.gap import MATRIX, coverage_of
+    from toolkit.risk import REGISTER
+
+    coverage = coverage_of(gap)
+    matrix: dict[str, Record] = {}
+    if MATRIX in gap.tables:
+        for rec in gap.tables[MATRIX].records:
+            matrix.setdefault(str(rec.get("Control ID")), rec)
+    relied: dict[str, list[str]] = {}
+    if risks is not None and REGISTER in risks.tables:
+        for rec in risks.tables[REGISTER].records:
+            rid = rec.get("Risk ID")
+            if rid is None:
+                continue
+            for cid in rec.get("Annex A Controls") or []:
+                relied.setdefault(cid, [])
+                if rid not in relied[cid]:
+                    relied[cid].append(str(rid))
+    records = []
+    for cid in catalog.annex_a():
+        row = catalog_row(cid)
+        g = coverage.get(cid)
+        rating = g.get("Coverage") if g else None
+        criteria = (g.get("SOC 2 Criteria") if g else None) or []
+        client_controls = [c.strip() for c in str((g.get("SOC 2 Controls") if g else None) or "").split(";") if c.strip()]
+        risk_ids = relied.get(cid, [])
+        if risk_ids:
+            why = f"Treats {', '.join(risk_ids)} (risk register)."
+        elif criteria:
+            why = f"Required by customer commitments already evidenced through SOC 2 ({', '.join(criteria)})."
+        else:
+            why = "Included as part of the ISMS baseline for the scope; no risk relies on it yet, to be confirmed at the next risk assessment."
+        if rating in ("Fully addressed", "Partially addressed") and client_controls:
+            evidence = _evidence(client_controls, matrix)
+        else:
+            phase = (g.get("Target Phase") if g else None) or "Phase 3 - Gap Remediation"
+            evidence = f"Remediation planned: gap assessment {cid} ({phase})"
+        records.append(
+            {
+                **row,
+                "SOC 2 Criteria": criteria,
+                "Applicable": "Yes",
+                "Justification": why,
+                "Implementation Status": _status(rating, g.get("Remediation Action") if g else None),
+                "Evidence Reference": evidence,
+                "Control Owner": g.get("Owner") if g else None,
+                "Related Risks": risk_ids,
+            }
+        )
+    form = document_control((fields or {}).get("Organisation"))
+    form.fields = {**form.fields, **{k: v for k, v in (fields or {}).items() if v is not None}}
+    return Book(tables={SHEET: Table(records)}, forms={DOC: form})

@@ -113,6 +113,8 @@ class Book:
     custom: dict[str, Callable[[Workbook, Worksheet, Styles], None]] = field(default_factory=dict)
     extra_sheets: list[ExtraSheet] = field(default_factory=list)
     subject: str = ""
+    #: Where form blocks landed, `Sheet:Block:Column` -> absolute range, for formulas to cite.
+    positions: dict[str, str] = field(default_factory=dict)
 
 
 def safe_text(value: Any) -> Any:
@@ -141,9 +143,14 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
             os.unlink(tmp)
 
 
-def _fill_formula(template: str, row: int, columns: Mapping[str, int]) -> str:
+def _fill_formula(template: str, row: int, columns: Mapping[str, int], positions: Mapping[str, str]) -> str:
+    """`{Column}` is that column's cell in the same row; `{Sheet:Block:Column}` a block's range."""
+
     def cell(match: re.Match[str]) -> str:
-        return xl_rowcol_to_cell(row, columns[match.group(1)])
+        name = match.group(1)
+        if name in positions:
+            return positions[name]
+        return xl_rowcol_to_cell(row, columns[name])
 
     return _PLACEHOLDER.sub(cell, template)
 
@@ -219,7 +226,7 @@ def _page_setup(ws: Worksheet, title: str, repeat_header: int | None) -> None:
         ws.repeat_rows(repeat_header)
 
 
-def write_table(wb: Workbook, styles: Styles, sheet: Sheet, table: Table, title: str) -> Worksheet:
+def write_table(wb: Workbook, styles: Styles, sheet: Sheet, table: Table, title: str, positions: Mapping[str, str]) -> Worksheet:
     ws = wb.add_worksheet(sheet.name)
     names = [c.name for c in sheet.columns] + list(table.extra_columns)
     index = {name: i for i, name in enumerate(names)}
@@ -240,7 +247,7 @@ def write_table(wb: Workbook, styles: Styles, sheet: Sheet, table: Table, title:
             fmt = styles.cell(col.computed, col.type, col.wrap)
             value = record.get(col.name)
             if col.formula:
-                formula = _fill_formula(col.formula, r, index)
+                formula = _fill_formula(col.formula, r, index, positions)
                 ws.write_formula(r, c, formula, fmt, "" if value is None else value)
             else:
                 _write_value(ws, r, c, value, fmt)
@@ -249,10 +256,15 @@ def write_table(wb: Workbook, styles: Styles, sheet: Sheet, table: Table, title:
         ws.set_row(r, row_height(record, sheet.columns))
     last = max(len(table.records), 1)
     for col in sheet.columns:
+        c = index[col.name]
         rule = _validation(col)
         if rule and not col.computed:
-            c = index[col.name]
             ws.data_validation(1, c, last + SPARE_ROWS, c, rule)
+        for value, colour in col.colors:
+            fmt = styles.wb.add_format({"bg_color": colour, "font_color": "#000000"})
+            ws.conditional_format(
+                1, c, last + SPARE_ROWS, c, {"type": "cell", "criteria": "==", "value": f'"{value}"', "format": fmt}
+            )
     ws.freeze_panes(1, sheet.freeze_cols)
     ws.autofilter(0, 0, last, len(names) - 1)
     ws.set_row(0, 30)
@@ -260,7 +272,7 @@ def write_table(wb: Workbook, styles: Styles, sheet: Sheet, table: Table, title:
     return ws
 
 
-def write_form(wb: Workbook, styles: Styles, sheet: Sheet, form: Form, title: str) -> Worksheet:
+def write_form(wb: Workbook, styles: Styles, sheet: Sheet, form: Form, title: str, positions: dict[str, str]) -> Worksheet:
     """Label/value fields, then titled blocks (tables) below them."""
     ws = wb.add_worksheet(sheet.name)
     span = max([len(b.columns) for b in sheet.blocks] or [1])
@@ -290,6 +302,11 @@ def write_form(wb: Workbook, styles: Styles, sheet: Sheet, form: Form, title: st
         for i, col in enumerate(block.columns, start=1):
             ws.write_string(row, i, col.name, styles.header_computed if col.computed else styles.header_input)
         entries = list(form.blocks.get(block.title, ())) + [{}] * block.blank_rows
+        for i, col in enumerate(block.columns, start=1):
+            letter = xl_col_to_name(i)
+            positions[f"{sheet.name}:{block.title}:{col.name}"] = (
+                f"'{sheet.name}'!${letter}${row + 2}:${letter}${row + 1 + len(entries)}"
+            )
         for entry in entries:
             row += 1
             ws.write_blank(row, 0, None, styles.label)
@@ -340,9 +357,9 @@ def write_book(spec: Spec, book: Book, path: str | os.PathLike[str], title: str 
         styles = Styles(wb)
         for sheet in spec.sheets:
             if sheet.layout == "table":
-                write_table(wb, styles, sheet, book.tables.get(sheet.name, Table([])), title)
+                write_table(wb, styles, sheet, book.tables.get(sheet.name, Table([])), title, book.positions)
             elif sheet.layout == "form":
-                write_form(wb, styles, sheet, book.forms.get(sheet.name, Form({})), title)
+                write_form(wb, styles, sheet, book.forms.get(sheet.name, Form({})), title, book.positions)
             elif sheet.name in book.custom:
                 ws = wb.add_worksheet(sheet.name)
                 book.custom[sheet.name](wb, ws, styles)

@@ -81,3 +81,52 @@ def soa_row(ws: Any, cid: str) -> int:
         if row[0].value == cid:
             return int(row[0].row)
     raise KeyError(cid)
+
+
+def write_sample_pack(folder: Path) -> dict[str, Path]:
+    """The sample company's gap assessment, risk register and SoA, as `ctk` writes them."""
+    from toolkit.gap import build_gap, read_inventory, write_gap
+    from toolkit.reader import read_workbook
+    from toolkit.risk import build_register, import_risks, write_register
+    from toolkit.soa import build_soa
+
+    sample = Path(__file__).resolve().parent.parent / "sample_data"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {"gap": folder / "gap_assessment.xlsx", "risk": folder / "risk_register.xlsx", "soa": folder / "soa.xlsx"}
+    write_gap(build_gap(read_inventory(sample / "soc2_controls.csv")), paths["gap"], "Harbourline")
+    write_register(build_register(import_risks(sample / "risk_register.csv"), "Harbourline"), paths["risk"], "Harbourline")
+    fields = {
+        "Approved By": "Chief Executive Officer (Priya Raman)",
+        "Approval Date": dt.date(2026, 11, 20),
+        "Version": "1.0",
+        "Owner": "CISO",
+    }
+    soa = build_soa(read_workbook(paths["gap"]), read_workbook(paths["risk"]), fields)
+    write_soa(soa, paths["soa"], "Harbourline")
+    return paths
+
+
+def edit_cell(path: Path, sheet: str, key: str, column: str, value: object, key_column: str | None = None) -> int:
+    """Set one cell, found by record key and header, as a client would in a spreadsheet."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    header_row = next(r for r in ws.iter_rows(min_row=1, max_row=30) if column in [c.value for c in r])
+    header = [c.value for c in header_row]
+    key_index = header.index(key_column) if key_column else 0
+    for row in ws.iter_rows(min_row=header_row[0].row + 1):
+        if row[key_index].value == key:
+            row[header.index(column)].value = value
+            wb.save(path)
+            return int(row[0].row)
+    raise KeyError(key)
+
+
+def set_form_field(path: Path, sheet: str, label: str, value: object) -> int:
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    for row in ws.iter_rows(min_row=1, max_row=40):
+        if row[0].value == label:
+            row[1].value = value
+            wb.save(path)
+            return int(row[0].row)
+    raise KeyError(label)

@@ -46,3 +46,19 @@ def test_soa_renders_to_pdf(soffice: str, tmp_path: Path) -> None:
     original = write_filled_soa(tmp_path / "soa.xlsx")
     pdf = lo_convert(soffice, original, tmp_path / "pdf", "pdf")
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+def test_sample_pack_survives_libreoffice(soffice: str, tmp_path: Path) -> None:
+    from tests.helpers import write_sample_pack
+
+    pack = write_sample_pack(tmp_path / "generated")
+    resaved = {kind: lo_convert(soffice, path, tmp_path / "client") for kind, path in pack.items()}
+    for kind, path in pack.items():
+        original, back = read_workbook(path), read_workbook(resaved[kind])
+        assert back.kind == kind
+        for name in original.tables:
+            assert [(r.row, r.values, r.extra) for r in back.records(name)] == [
+                (r.row, r.values, r.extra) for r in original.records(name)
+            ], (kind, name)
+    report = validate(list(resaved.values()), as_of=AS_OF)
+    assert [(f.code, f.cell) for fr in report.files for f in fr.findings] == []

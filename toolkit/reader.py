@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import zipfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,14 @@ class WorkbookData:
     @property
     def kind(self) -> str:
         return self.spec.kind
+
+    def calculated(self, record: Record, column: str) -> bool:
+        """False when the cell is a formula no spreadsheet has calculated (its value is unknown)."""
+        return (record.sheet, record.cells.get(column)) not in self._uncalculated
+
+    @cached_property
+    def _uncalculated(self) -> set[tuple[str, str | None]]:
+        return {(sheet, cell) for sheet, cell in self.uncalculated}
 
     def table(self, name: str | None = None) -> TableData:
         if name is None:

@@ -86,7 +86,7 @@ def inherent_score(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     for rec, rid in _risks(book):
         expected = product(rec.get("Likelihood"), rec.get("Impact"))
         score = rec.get("Inherent Score")
-        if expected is not None and _has(rec, "Inherent Score") and score != expected:
+        if expected is not None and _has(rec, "Inherent Score") and score != expected and book.calculated(rec, "Inherent Score"):
             yield at(
                 "RSK005",
                 rec,
@@ -103,7 +103,7 @@ def level_mismatch(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     for rec, rid in _risks(book):
         expected = method.level(product(rec.get("Likelihood"), rec.get("Impact")))
         level = rec.get("Risk Level")
-        if expected is not None and _has(rec, "Risk Level") and level != expected:
+        if expected is not None and _has(rec, "Risk Level") and level != expected and book.calculated(rec, "Risk Level"):
             yield at("RSK006", rec, "Risk Level", rid, f"{rid or 'risk'}: level is {level!r}, the Methodology gives '{expected}'")
 
 
@@ -237,7 +237,7 @@ def residual_score(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     for rec, rid in _risks(book):
         expected = product(rec.get("Residual Likelihood"), rec.get("Residual Impact"))
         score = rec.get("Residual Score")
-        if expected is not None and _has(rec, "Residual Score") and score != expected:
+        if expected is not None and _has(rec, "Residual Score") and score != expected and book.calculated(rec, "Residual Score"):
             yield at(
                 "RSK015",
                 rec,

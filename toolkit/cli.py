@@ -119,18 +119,58 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @output_options("text", "json")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Judge review dates against this day instead of today.")
+@click.option(
+    "--annotate",
+    "annotate_to",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a copy of the (one) workbook with every finding marked in place and a Review Findings sheet.",
+)
 @limit_options
-def validate(paths: tuple[Path, ...], fmt: str, output: Path | None, as_of: dt.datetime | None, limits: Any) -> None:
+def validate(
+    paths: tuple[Path, ...], fmt: str, output: Path | None, as_of: dt.datetime | None, annotate_to: Path | None, limits: Any
+) -> None:
     """Check workbooks (files or folders) alone and against each other.
+
+    `--annotate OUT` writes the client's workbook back with each cell at fault highlighted and
+    commented, and a first sheet listing every finding; the input is never modified.
 
     Exit status: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read.
     """
     from toolkit import render
+    from toolkit.validate import expand
     from toolkit.validate import validate as run
 
+    if annotate_to is not None:
+        files = expand(paths)
+        if len(files) != 1:
+            fail(f"--annotate marks up one workbook, but {len(files)} were given")
+        if annotate_to.suffix.lower() != ".xlsx":
+            fail(f"{annotate_to}: --annotate writes an Excel workbook; name it .xlsx")
+        if files[0].suffix.lower() in (".csv", ".tsv", ".txt"):
+            fail(f"{files[0]}: only .xlsx workbooks can be annotated; save the CSV as .xlsx first")
+        guard_output(annotate_to, files[0], output)
     report = run(paths, as_of=as_of.date() if as_of else None, limits=limits)
     emit(render.report_json(report) if fmt == "json" else render.report_text(report), output)
+    if annotate_to is not None:
+        _annotate(report.files[0], annotate_to, limits)
     sys.exit(report.exit_code)
+
+
+def _annotate(file_report: Any, output: Path, limits: Any) -> None:
+    from toolkit.annotate import annotate
+    from toolkit.guard import ReadError
+
+    if file_report.error is not None:
+        click.echo(f"ctk: {file_report.path}: not annotated: {file_report.error}", err=True)
+        return
+    try:
+        result = annotate(file_report.path, file_report.findings, output, limits=limits)
+    except ReadError as exc:
+        fail(f"{exc.path}: {exc}")
+        return
+    for note in result.warnings:
+        click.echo(f"warning: {note}", err=True)
+    click.echo(f"wrote {output}: {result.cells} cells marked, {result.listed} findings listed", err=True)
 
 
 @main.command()
@@ -336,6 +376,160 @@ def risk_new(
         fail(f"{exc.path}: {exc}")
         return
     finish(lambda: write_register(book, output, org), output, notes)
+
+
+@main.command()
+@click.option(
+    "--gap", "gap_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The gap assessment workbook."
+)
+@click.option(
+    "--start", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="Kick-off date: week 1 starts on it (YYYY-MM-DD)."
+)
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The roadmap workbook to write."
+)
+@click.option(
+    "--size",
+    type=click.Choice(["small", "medium", "large", "enterprise"]),
+    default="medium",
+    show_default=True,
+    help="Organisation size: sets the Stage 2 audit length (3, 5, 6 or 8 days).",
+)
+@org_option
+@merge_option
+@limit_options
+def roadmap(
+    gap_path: Path, start: dt.datetime, output: Path, size: str, org: str | None, merge_from: Path | None, limits: Any
+) -> None:
+    """Write the phase-by-phase roadmap from the gap assessment and a start date.
+
+    An Overview with the five phases, their calendar dates and a week-by-week Gantt view, then
+    one sheet of tasks per phase: phase 2 from the clause gaps, phase 3 from every partially or
+    not addressed control, phases 1, 4 and 5 from the engagement's steps.
+    """
+    from toolkit.guard import ReadError
+    from toolkit.merge import merge_into
+    from toolkit.reader import read_workbook
+    from toolkit.roadmap import SIZES, build_roadmap, refresh, write_roadmap
+
+    guard_output(output, gap_path, merge_from)
+    size_name = next(s for s in SIZES if s.lower().startswith(size))
+    try:
+        book = build_roadmap(read_workbook(gap_path, kind="gap", limits=limits), start.date(), size_name, org)
+        notes = merge_into(book, "roadmap", merge_from, limits)
+        refresh(book)
+    except ReadError as exc:
+        fail(f"{exc.path}: {exc}")
+        return
+    finish(lambda: write_roadmap(book, output, org), output, notes)
+
+
+def _pack_summary(written: list[Path], notes: list[str], report: Any, quiet: bool) -> None:
+    from toolkit import render
+
+    for note in notes:
+        click.echo(f"warning: {note}", err=True)
+    if not quiet:
+        for path in written:
+            click.echo(f"wrote {path}", err=True)
+    click.echo(render.report_text(report), nl=False)
+    sys.exit(report.exit_code)
+
+
+def _progress(quiet: bool) -> Callable[[str], None]:
+    return (lambda _msg: None) if quiet else (lambda msg: click.echo(msg, err=True))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@org_option
+@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), help="Kick-off date (default: next Monday).")
+@click.option("--currency", default="USD", show_default=True, help="Currency of the cost summary.")
+def init(folder: Path, org: str | None, start: dt.datetime | None, currency: str) -> None:
+    """Start an engagement folder: a settings file and a blank SOC 2 control matrix to fill in."""
+    from toolkit.engagement import init as run
+
+    if start is None:
+        today = dt.date.today()
+        day = today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
+    else:
+        day = start.date()
+    for path in run(folder, org, day, currency):
+        click.echo(f"wrote {path}", err=True)
+    click.echo(
+        f"next: fill in {folder / 'soc2_controls.xlsx'} (or drop soc2_controls.csv there), then run: ctk build {folder}", err=True
+    )
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("-q", "--quiet", is_flag=True, help="Only the validation summary.")
+@limit_options
+def build(folder: Path, quiet: bool, limits: Any) -> None:
+    """Build the engagement pack in FOLDER: gap, risk register, SoA, roadmap, cost savings; then validate.
+
+    What the folder already holds is merged, so the client's edits survive. Exit status is
+    the validation's: 0 clean, 1 errors, 2 a file could not be read.
+    """
+    from toolkit.engagement import build as run
+    from toolkit.guard import ReadError
+
+    try:
+        written, notes, report = run(folder, limits, _progress(quiet))
+    except ReadError as exc:
+        fail(f"{exc.path}: {exc}")
+        return
+    except (FileNotFoundError, ValueError) as exc:
+        fail(str(exc))
+        return
+    _pack_summary(written, notes, report, quiet)
+
+
+@main.command()
+@click.argument("folder", default="demo_output", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-q", "--quiet", is_flag=True, help="Only the validation summary.")
+def demo(folder: Path, quiet: bool) -> None:
+    """Build the whole engagement pack for the bundled sample company in FOLDER (default demo_output)."""
+    from toolkit.engagement import demo as run
+
+    written, notes, report = run(folder, progress=_progress(quiet))
+    _pack_summary(written, notes, report, quiet)
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@output_options("text", "json")
+@limit_options
+def diff(old: Path, new: Path, fmt: str, output: Path | None, limits: Any) -> None:
+    """What changed between two versions of a workbook, record by record.
+
+    Records are paired by their key (Control ID, Clause, Risk ID, Task ID), not by position:
+    column order, blank rows, moved rows and formatting make no difference. `-o changes.xlsx`
+    writes one filterable sheet of changes; any other -o name gets the text or JSON.
+
+    Exit status: 0 identical, 1 different, 2 could not run (unreadable file, different kinds).
+    """
+    from toolkit import render
+    from toolkit.diff import KindMismatch, diff_files
+    from toolkit.guard import ReadError
+
+    if output is not None:
+        guard_output(output, old, new)
+    try:
+        result = diff_files(old, new, limits=limits)
+    except ReadError as exc:
+        fail(f"{exc.path}: {exc}")
+        return
+    except KindMismatch as exc:
+        fail(str(exc))
+        return
+    if output is not None and output.suffix.lower() == ".xlsx":
+        render.diff_xlsx(result, output)
+        click.echo(f"wrote {output}: {render.diff_summary(result)}", err=True)
+    else:
+        emit(render.diff_json(result) if fmt == "json" else render.diff_text(result), output)
+    sys.exit(result.exit_code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -57,6 +57,14 @@ def normalize_risk_id(value: object) -> str:
     return text
 
 
+def normalize_reference(value: str) -> str:
+    """A roadmap reference: an Annex A control (`A.5.9`), a clause (`9.2.2`), or the text as written."""
+    text = value.strip()
+    if text[:1] in "Aa":
+        return normalize_control_id(text) or text
+    return normalize_clause_id(text) or text
+
+
 def split_list(value: object) -> list[str]:
     """Split a cell holding several items separated by `;`, `,` or new lines."""
     if value is None:

@@ -20,11 +20,11 @@ COLUMN_TYPES = frozenset(
         "text",
         "control_id",
         "clause_id",
-        "ref_id",
         "risk_id",
         "control_list",
         "soc2_list",
         "risk_list",
+        "ref_list",
         "int",
         "number",
         "percent",
@@ -158,8 +158,17 @@ def _templates_dir() -> Traversable:
 def load_spec(kind: str) -> Spec:
     raw = tomllib.loads(_templates_dir().joinpath(f"{kind}.toml").read_text(encoding="utf-8"))
     enums = raw.get("enums", {})
-    sheets = tuple(_copied(sh) if "copy_of" in sh else _sheet(sh, enums) for sh in raw["sheet"])
-    return Spec(raw["kind"], raw["title"], str(raw["schema_version"]), sheets)
+    sheets: list[Sheet] = []
+    for sh in raw["sheet"]:
+        if "copy_of" in sh:
+            sheets.append(_copied(sh))
+        elif "like" in sh:
+            # Same columns as an earlier sheet of this kind, under another name.
+            base = next(s for s in sheets if s.name == sh["like"])
+            sheets.append(replace(base, name=sh["name"], description=sh.get("description", base.description)))
+        else:
+            sheets.append(_sheet(sh, enums))
+    return Spec(raw["kind"], raw["title"], str(raw["schema_version"]), tuple(sheets))
 
 
 def _sheet(s: dict[str, Any], enums: dict[str, Any]) -> Sheet:

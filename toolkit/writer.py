@@ -143,6 +143,15 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
             os.unlink(tmp)
 
 
+def cached(value: Any) -> Any:
+    """A formula's cached result as the file stores it: dates are serial numbers."""
+    if isinstance(value, dt.datetime):
+        return (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+    if isinstance(value, dt.date):
+        return float((value - dt.date(1899, 12, 30)).days)
+    return "" if value is None else value
+
+
 def _fill_formula(template: str, row: int, columns: Mapping[str, int], positions: Mapping[str, str]) -> str:
     """`{Column}` is that column's cell in the same row; `{Sheet:Block:Column}` a block's range."""
 
@@ -248,7 +257,7 @@ def write_table(wb: Workbook, styles: Styles, sheet: Sheet, table: Table, title:
             value = record.get(col.name)
             if col.formula:
                 formula = _fill_formula(col.formula, r, index, positions)
-                ws.write_formula(r, c, formula, fmt, "" if value is None else value)
+                ws.write_formula(r, c, formula, fmt, cached(value))
             else:
                 _write_value(ws, r, c, value, fmt)
         for name in table.extra_columns:
@@ -275,7 +284,7 @@ def write_table(wb: Workbook, styles: Styles, sheet: Sheet, table: Table, title:
 def write_form(wb: Workbook, styles: Styles, sheet: Sheet, form: Form, title: str, positions: dict[str, str]) -> Worksheet:
     """Label/value fields, then titled blocks (tables) below them."""
     ws = wb.add_worksheet(sheet.name)
-    span = max([len(b.columns) for b in sheet.blocks] or [1])
+    span = max([len(b.columns) for b in sheet.blocks] or [4])
     ws.set_column(0, 0, 26)
     for i in range(1, span + 1):
         widths = [b.columns[i - 1].width for b in sheet.blocks if len(b.columns) >= i] or [60]
@@ -314,6 +323,9 @@ def write_form(wb: Workbook, styles: Styles, sheet: Sheet, form: Form, title: st
                 _write_value(ws, row, i, entry.get(col.name), styles.cell(col.computed, col.type))
             ws.set_row(row, row_height(entry, block.columns))
         row += 1
+    positions[f"{sheet.name}:next_row"] = str(row + 1)
+    for col_index, col in enumerate(sheet.columns):
+        positions[f"{sheet.name}:{col.name}"] = f"'{sheet.name}'!$B${4 + col_index}"
     _page_setup(ws, title, None)
     ws.set_portrait()
     ws.print_area(0, 0, row, span)
@@ -359,7 +371,9 @@ def write_book(spec: Spec, book: Book, path: str | os.PathLike[str], title: str 
             if sheet.layout == "table":
                 write_table(wb, styles, sheet, book.tables.get(sheet.name, Table([])), title, book.positions)
             elif sheet.layout == "form":
-                write_form(wb, styles, sheet, book.forms.get(sheet.name, Form({})), title, book.positions)
+                ws = write_form(wb, styles, sheet, book.forms.get(sheet.name, Form({})), title, book.positions)
+                if sheet.name in book.custom:  # more below the form, e.g. the roadmap's Gantt view
+                    book.custom[sheet.name](wb, ws, styles)
             elif sheet.name in book.custom:
                 ws = wb.add_worksheet(sheet.name)
                 book.custom[sheet.name](wb, ws, styles)

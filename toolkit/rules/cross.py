@@ -144,3 +144,36 @@ def status_disagrees(books: list[WorkbookData], ctx: Context) -> Found:
                     soa.path,
                     at("XWB004", row, "Implementation Status", cid, f"{cid} is '{status}' here but '{rating}' in {where}"),
                 )
+
+
+@rule("XWB005", "cross", "An open gap in the gap assessment has no task in the roadmap")
+def gap_without_task(books: list[WorkbookData], ctx: Context) -> Found:
+    """Bad: A.5.12 is Partially addressed and no roadmap task references it.
+    Good: a phase 3 task with Reference `A.5.12` (regenerate the roadmap with --merge)."""
+    from toolkit.gap import ANNEX, CLAUSES
+    from toolkit.roadmap import PHASES, sheet_name
+
+    for group in clients(books):
+        gap, road = group.get("gap"), group.get("roadmap")
+        if gap is None or road is None:
+            continue
+        referenced = {
+            ref
+            for p in PHASES
+            if sheet_name(p) in road.tables
+            for rec in road.tables[sheet_name(p)].records
+            for ref in rec.get("Reference") or []
+        }
+        for sheet, key in ((ANNEX, "Control ID"), (CLAUSES, "Clause")):
+            for rec in gap.tables[sheet].records:
+                k = rec.get(key)
+                if rec.get("Coverage") in (PARTIAL, NOT) and isinstance(k, str) and k not in referenced:
+                    yield (
+                        road.path,
+                        missing(
+                            "XWB005",
+                            None,
+                            k,
+                            f"{k} is '{rec.get('Coverage')}' in {Path(gap.path).name} ({sheet}!{rec.cell('Coverage')}) but no roadmap task references it",
+                        ),
+                    )

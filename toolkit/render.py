@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.findings import Report
 from toolkit.writer import safe_text
@@ -58,3 +59,129 @@ def rows_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 def rows_json(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     records = [{h: _cell(v) for h, v in zip(header, row, strict=False)} for row in rows]
     return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- diff --------------------------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    from toolkit.diff import Diff
+
+_DIFF_MARKS = {"added": "+", "removed": "-", "changed": "~"}
+_DIFF_COLUMNS = (
+    ("Change", 10),
+    ("Sheet", 26),
+    ("Key", 14),
+    ("Column", 24),
+    ("Old Value", 40),
+    ("New Value", 40),
+    ("Old Row", 9),
+    ("New Row", 9),
+)
+_DIFF_FILLS = {"added": "#C6EFCE", "removed": "#FFC7CE", "changed": "#FFEB9C"}
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    if value is None or value == "":
+        return "(blank)"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    text = str(value).replace("\r\n", "\n").replace("\n", "\\n")
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return f"'{text}'"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def diff_summary(diff: Diff) -> str:
+    """One line: what changed, in counts (records, columns, form fields)."""
+    if not diff.changes:
+        return f"{diff.title}: no differences"
+    parts = []
+    for change in ("added", "removed"):
+        if diff.count("record", change):
+            parts.append(f"{_plural(diff.count('record', change), 'record')} {change}")
+    if diff.changed_records:
+        values = _plural(diff.count("record", "changed"), "value")
+        parts.append(f"{_plural(diff.changed_records, 'record')} changed ({values})")
+    for change in ("added", "removed"):
+        if diff.count("column", change):
+            parts.append(f"{_plural(diff.count('column', change), 'column')} {change}")
+    fields = sum(diff.count("field", change) for change in ("added", "removed", "changed"))
+    if fields:
+        parts.append(f"{_plural(fields, 'form field')} changed")
+    return f"{diff.title}: " + ", ".join(parts)
+
+
+def diff_text(diff: Diff) -> str:
+    """A compact listing, one line per change (`+` added, `-` removed, `~` changed), then a summary."""
+    lines = [f"--- {diff.old}", f"+++ {diff.new}"]
+    for c in diff.changes:
+        mark = _DIFF_MARKS[c.change]
+        if c.key is None:
+            # the sheet itself: a column (or a form's field line) added or removed, or a form field changed
+            if c.change == "changed":
+                lines.append(f"{mark} {c.sheet}  {c.column}: {_shown(c.old)} -> {_shown(c.new)}")
+            else:
+                value = c.new if c.change == "added" else c.old
+                tail = f": {_shown(value)}" if value not in (None, "") else ""
+                lines.append(f"{mark} {c.sheet}  {c.scope} '{c.column}' {c.change}{tail}")
+        elif c.change == "changed":
+            lines.append(f"{mark} {c.sheet} {c.key}  {c.column}: {_shown(c.old)} -> {_shown(c.new)}")
+        elif c.change == "added":
+            lines.append(f"{mark} {c.sheet} {c.key}  added (row {c.new_row})")
+        else:
+            lines.append(f"{mark} {c.sheet} {c.key}  removed (was row {c.old_row})")
+    lines.extend(f"note: {n}" for n in diff.notes)
+    lines.append(diff_summary(diff))
+    return "\n".join(lines) + "\n"
+
+
+def diff_json(diff: Diff) -> str:
+    return json.dumps(diff.as_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def diff_xlsx(diff: Diff, path: str | os.PathLike[str]) -> None:
+    """One filterable sheet of changes (and a `Notes` sheet when there are notes), written atomically.
+
+    Client text stays text: strings are never read as formulas, numbers or links.
+    """
+    import xlsxwriter
+
+    from toolkit.writer import CREATED, NAVY, atomic_output
+
+    with atomic_output(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
+        wb.set_properties({"title": f"Changes: {diff.title}", "author": "ctk", "created": CREATED})
+        head = wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": NAVY, "valign": "top", "text_wrap": True})
+        text = wb.add_format({"valign": "top", "text_wrap": True, "font_size": 10})
+        fills = {k: wb.add_format({"valign": "top", "font_size": 10, "bg_color": v}) for k, v in _DIFF_FILLS.items()}
+        ws = wb.add_worksheet("Changes")
+        for c, (name, width) in enumerate(_DIFF_COLUMNS):
+            ws.write_string(0, c, name, head)
+            ws.set_column(c, c, width, text)
+        for r, ch in enumerate(diff.changes, start=1):
+            row = (ch.change, ch.sheet, ch.key, ch.column, ch.old, ch.new, ch.old_row, ch.new_row)
+            for c, value in enumerate(row):
+                fmt = fills[ch.change] if c == 0 else text
+                if value is None:
+                    ws.write_blank(r, c, None, fmt)
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    ws.write_number(r, c, value, fmt)
+                else:
+                    ws.write_string(r, c, str(value), fmt)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(len(diff.changes), 1), len(_DIFF_COLUMNS) - 1)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+        ws.write_string(len(diff.changes) + 2, 0, diff_summary(diff))
+        if diff.notes:
+            notes = wb.add_worksheet("Notes")
+            notes.set_column(0, 0, 120, text)
+            notes.write_string(0, 0, "Note", head)
+            for r, note in enumerate(diff.notes, start=1):
+                notes.write_string(r, 0, note)
+        wb.close()

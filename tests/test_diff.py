@@ -305,3 +305,21 @@ def test_dates_compare_as_dates(sent: Path, tmp_path: Path) -> None:
     ws.cell(row=soa_row(ws, "A.5.2"), column=col).value = dt.datetime(2026, 10, 2)
     wb.save(other)
     assert brief(diff_files(sent, other)) == [(SHEET, "A.5.2", "changed", "Last Reviewed", "2026-10-01", "2026-10-02")]
+
+
+def test_uncalculated_formulas_are_not_changes(tmp_path: Path) -> None:
+    """A copy saved by a program that does not calculate (here openpyxl) has blank formula results: unknown, not changed."""
+    pack = write_sample_pack(tmp_path / "pack")
+    edited = tmp_path / "risk_edited.xlsx"
+    shutil.copy(pack["risk"], edited)
+    wb = openpyxl.load_workbook(edited)
+    ws = wb["Risk Register"]
+    owner = header_col(ws, "Risk Owner")
+    ws.cell(row=2, column=owner).value = "Head of IT"
+    wb.save(edited)
+    old, new = read_workbook(pack["risk"]), read_workbook(edited)
+    new.uncalculated[:] = [("Risk Register", "K2")]  # the reader lists some (up to a limit), not necessarily all
+    diff = diff_books(old, new)
+    assert [(c.key, c.column, c.new) for c in diff.changes] == [("R-001", "Risk Owner", "Head of IT")]
+    assert diff.unknown > 0 and "not compared" in diff.notes[-1]
+    assert diff_books(old, read_workbook(pack["risk"])).changes == []

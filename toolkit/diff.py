@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.guard import DEFAULT_LIMITS, Limits
-from toolkit.reader import Record, TableData, WorkbookData, convert, read_workbook
+from toolkit.reader import Record, TableData, WorkbookData, cell_ref, convert, read_workbook
 from toolkit.schema import Column, Sheet, header_key
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
@@ -58,6 +58,8 @@ class Diff:
     title: str
     changes: list[Change] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: values not compared because a formula cell had no calculated result in one of the files
+    unknown: int = 0
 
     @property
     def summary(self) -> dict[str, int]:
@@ -118,9 +120,14 @@ def diff_books(old: WorkbookData, new: WorkbookData) -> Diff:
     result = Diff(old.path, new.path, old.kind, old.spec.title)
     for sheet in old.spec.sheets:
         if sheet.layout == "table":
-            _diff_table(result, sheet, old.tables[sheet.name], new.tables[sheet.name])
+            _diff_table(result, sheet, (old, old.tables[sheet.name]), (new, new.tables[sheet.name]))
         elif sheet.layout == "form":
             _diff_form(result, sheet, old, new)
+    if result.unknown:
+        result.notes.append(
+            f"{result.unknown} value(s) not compared: formula cells with no calculated result (saved by a program that "
+            "does not calculate); open and save the workbook in Excel or LibreOffice, then compare again"
+        )
     return result
 
 
@@ -148,6 +155,36 @@ def _value(rec: Record, folded: str) -> Any:
         if header_key(label) == folded:
             return plain(convert(_TEXT, raw))
     return None
+
+
+def _cell_of(rec: Record, folded: str, table: TableData | None) -> str | None:
+    for name, ref in rec.cells.items():
+        if header_key(name) == folded:
+            return ref
+    if table is not None:
+        for label, col in table.extra_columns.items():
+            if header_key(label) == folded:
+                return cell_ref(rec.row - 1, col)
+    return None
+
+
+def _unknown(book: WorkbookData, table: TableData | None = None) -> Callable[[Record, str], bool]:
+    """Whether a record's value in a column is a formula no spreadsheet has calculated.
+
+    The reader lists such cells (up to a limit); beyond it, a blank in a declared formula column of
+    a workbook known to hold uncalculated formulas counts as unknown too.
+    """
+    cells = set(book.uncalculated)
+    formulas = {header_key(c.name) for c in table.spec.columns if c.formula} if table is not None else set()
+
+    def check(rec: Record, folded: str) -> bool:
+        if not cells:
+            return False
+        if (rec.sheet, _cell_of(rec, folded, table)) in cells:
+            return True
+        return folded in formulas and _value(rec, folded) is None
+
+    return check
 
 
 def _pairs(
@@ -179,6 +216,7 @@ def _diff_records(
     pairs: Iterator[tuple[str | None, Record | None, Record | None]],
     columns: dict[str, str],
     values: Callable[[Record, str], Any],
+    unknown: tuple[Callable[[Record, str], bool], Callable[[Record, str], bool]],
 ) -> None:
     for key, a, b in pairs:
         if a is None and b is not None:
@@ -188,11 +226,18 @@ def _diff_records(
         elif a is not None and b is not None:
             for folded, name in columns.items():
                 before, after = values(a, folded), values(b, folded)
-                if before != after:
+                if before == after:
+                    continue
+                if unknown[0](a, folded) or unknown[1](b, folded):
+                    out.unknown += 1
+                else:
                     out.changes.append(Change(sheet, key, CHANGED, name, before, after, a.row, b.row))
 
 
-def _diff_table(out: Diff, sheet: Sheet, old: TableData, new: TableData) -> None:
+def _diff_table(
+    out: Diff, sheet: Sheet, old_side: tuple[WorkbookData, TableData], new_side: tuple[WorkbookData, TableData]
+) -> None:
+    (old_book, old), (new_book, new) = old_side, new_side
     for label, table in (("old", old), ("new", new)):
         if table.sheet is None or table.header_row is None:
             out.notes.append(
@@ -211,7 +256,8 @@ def _diff_table(out: Diff, sheet: Sheet, old: TableData, new: TableData) -> None
     def key_of(rec: Record) -> str | None:
         return _key_text(rec.values.get(key)) if key else None
 
-    _diff_records(out, sheet.name, _pairs(sheet.name, old.records, new.records, key_of, out.notes), columns, _value)
+    pairs = _pairs(sheet.name, old.records, new.records, key_of, out.notes)
+    _diff_records(out, sheet.name, pairs, columns, _value, (_unknown(old_book, old), _unknown(new_book, new)))
 
 
 # --- forms -----------------------------------------------------------------------------------
@@ -219,6 +265,7 @@ def _diff_table(out: Diff, sheet: Sheet, old: TableData, new: TableData) -> None
 
 def _diff_form(out: Diff, sheet: Sheet, old: WorkbookData, new: WorkbookData) -> None:
     a, b = old.forms[sheet.name], new.forms[sheet.name]
+    old_unc, new_unc = set(old.uncalculated), set(new.uncalculated)
     if (a.sheet is None) != (b.sheet is None):
         which = "old" if a.sheet is None else "new"
         out.notes.append(f"{sheet.name}: not found in the {which} workbook; its fields are compared as blank")
@@ -229,6 +276,8 @@ def _diff_form(out: Diff, sheet: Sheet, old: WorkbookData, new: WorkbookData) ->
             out.changes.append(Change(sheet.name, None, REMOVED, col.name, before, None, a.rows.get(col.name), None, "field"))
         elif in_b and not in_a and a.sheet is not None:
             out.changes.append(Change(sheet.name, None, ADDED, col.name, None, after, None, b.rows.get(col.name), "field"))
+        elif before != after and ((a.sheet, a.cells.get(col.name)) in old_unc or (b.sheet, b.cells.get(col.name)) in new_unc):
+            out.unknown += 1
         elif before != after:
             out.changes.append(
                 Change(sheet.name, None, CHANGED, col.name, before, after, a.rows.get(col.name), b.rows.get(col.name), "field")
@@ -242,4 +291,4 @@ def _diff_form(out: Diff, sheet: Sheet, old: WorkbookData, new: WorkbookData) ->
             return f"{title}: {value}" if value is not None else f"{title}: (no {first})"
 
         pairs = _pairs(sheet.name, a.blocks.get(block.title, []), b.blocks.get(block.title, []), key_of, out.notes)
-        _diff_records(out, sheet.name, pairs, columns, _value)
+        _diff_records(out, sheet.name, pairs, columns, _value, (_unknown(old), _unknown(new)))

@@ -24,13 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.findings import ERROR, WARNING, Finding
+from toolkit.findings import ERROR, REVIEW_SHEET, WARNING, Finding
 from toolkit.guard import DEFAULT_LIMITS, Limits, ReadError
 from toolkit.merge import uncarried
 from toolkit.reader import WorkbookData, read_workbook
 from toolkit.writer import atomic_output
 
-REVIEW_SHEET = "Review Findings"
 REVIEW_COLUMNS = (("Severity", 10), ("Code", 9), ("Sheet", 26), ("Cell", 8), ("Key", 12), ("Message", 70), ("What to do", 50))
 #: Marks the part of a cell comment that ctk wrote, so a later review can replace it.
 MARKER = "ctk review"

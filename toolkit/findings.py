@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+#: The sheet `ctk validate --annotate` adds to a client's workbook.
+REVIEW_SHEET = "Review Findings"
 ERROR = "error"
 WARNING = "warning"
 _SEVERITY_ORDER = {ERROR: 0, WARNING: 1}

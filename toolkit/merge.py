@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from toolkit.findings import REVIEW_SHEET
 from toolkit.guard import DEFAULT_LIMITS, Limits
 from toolkit.reader import Record, WorkbookData, read_grid, read_workbook
 from toolkit.schema import Sheet, load_spec
@@ -105,7 +106,7 @@ def merge_into(book: Book, kind: str, path: Path | None, limits: Limits = DEFAUL
     spec = load_spec(kind)
     generated = {s.name for s in spec.sheets}
     for name in old.extra_sheets:
-        if name in generated:
+        if name in generated or name == REVIEW_SHEET:  # our own review notes are not the client's sheet
             continue
         book.extra_sheets.append(ExtraSheet(name, read_grid(path, name, limits)))
         notes.append(f"sheet '{name}' kept with its values; its formatting, formulas and drop-downs are not carried")

@@ -532,5 +532,46 @@ def diff(old: Path, new: Path, fmt: str, output: Path | None, limits: Any) -> No
     sys.exit(result.exit_code)
 
 
+@main.command()
+@click.option(
+    "--gap", "gap_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The gap assessment workbook."
+)
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The cost-savings workbook to write."
+)
+@click.option("--currency", default="USD", show_default=True, help="Currency of the amounts: USD, EUR, GBP, CHF, CAD or AUD.")
+@org_option
+@merge_option
+@limit_options
+def savings(gap_path: Path, output: Path, currency: str, org: str | None, merge_from: Path | None, limits: Any) -> None:
+    """Write the cost savings of extending SOC 2 vs starting ISO 27001 from scratch.
+
+    Inputs holds the assumptions (currency, day rate, FTE cost, platform, audit and maintenance
+    costs) with defaults to change; the Cost Savings Summary gives the article's six categories as
+    live formulas over them, with a chart. Where the article gives a range, the gap assessment's
+    share of Annex A fully addressed picks the point. With --merge the client's Inputs win.
+    """
+    from toolkit.guard import ReadError
+    from toolkit.merge import merge_into
+    from toolkit.savings import INPUTS, read_coverage, refresh, write_savings
+    from toolkit.savings import build_savings as build_book
+    from toolkit.schema import load_spec
+
+    guard_output(output, gap_path, merge_from)
+    allowed = load_spec("savings").sheet(INPUTS).column("Currency")
+    code = allowed.canonical(currency)
+    if code is None:
+        fail(f"--currency {currency!r} is not one of: {', '.join(allowed.values)}")
+        return
+    try:
+        book = build_book(read_coverage(gap_path, limits), org=org, currency=code)
+        notes = merge_into(book, "savings", merge_from, limits)
+        refresh(book)
+    except ReadError as exc:
+        fail(f"{exc.path}: {exc}")
+        return
+    finish(lambda: write_savings(book, output, org), output, notes)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -85,7 +85,7 @@ def table_ok(table: TableData | None) -> bool:
 
 def load_all() -> dict[str, Rule]:
     """Import every rule module so the registry is complete."""
-    from toolkit.rules import cross, gap, risk, roadmap, soa, workbook  # noqa: F401
+    from toolkit.rules import cross, gap, risk, roadmap, savings, soa, workbook  # noqa: F401
 
     return RULES
 

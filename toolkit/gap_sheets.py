@@ -12,7 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 from toolkit import catalog
 from toolkit.gap import ANNEX, CLAUSES, RATINGS, TYPICAL, Inventory, distribution
 from toolkit.schema import load_spec
-from toolkit.writer import Styles
+from toolkit.writer import Styles, cached
 
 SheetWriter = Callable[[Workbook, Worksheet, Styles], None]
 
@@ -56,7 +56,7 @@ def summary(annex: Sequence[dict[str, Any]], clauses: Sequence[dict[str, Any]]) 
             low, high = TYPICAL[rating]
             ws.write_string(r, 0, rating, label)
             ws.write_formula(r, 1, f"=COUNTIF({cov},A{excel_row})", num, assessed[rating])
-            ws.write_formula(r, 2, f"=IF($B${r0 + 5}=0,0,B{excel_row}/$B${r0 + 5})", pct, share)
+            ws.write_formula(r, 2, f"=IF($B${r0 + 5}=0,0,B{excel_row}/$B${r0 + 5})", pct, cached(share))
             ws.write_number(r, 3, low / 100, pct)
             ws.write_number(r, 4, high / 100, pct)
             within = "Yes" if low / 100 <= round(share, 9) <= high / 100 else "No"
@@ -82,7 +82,9 @@ def summary(annex: Sequence[dict[str, Any]], clauses: Sequence[dict[str, Any]]) 
                 col = xl_col_to_name(j)
                 ws.write_formula(r, j, f"=COUNTIFS({theme},$A{r + 1},{cov},{col}${t0 + 1})", num, counts[rating])
             ws.write_formula(r, 4, f"=SUM(B{r + 1}:D{r + 1})", num, len(rows))
-            ws.write_formula(r, 5, f"=IF(E{r + 1}=0,0,B{r + 1}/E{r + 1})", pct, counts[RATINGS[0]] / len(rows) if rows else 0)
+            ws.write_formula(
+                r, 5, f"=IF(E{r + 1}=0,0,B{r + 1}/E{r + 1})", pct, cached(counts[RATINGS[0]] / len(rows) if rows else 0)
+            )
         t_end = t0 + len(catalog.themes())
 
         # Clauses 4-10.
@@ -101,7 +103,7 @@ def summary(annex: Sequence[dict[str, Any]], clauses: Sequence[dict[str, Any]]) 
                 2,
                 f"=IF(SUM($B${c0 + 2}:$B${c0 + 4})=0,0,B{r + 1}/SUM($B${c0 + 2}:$B${c0 + 4}))",
                 pct,
-                cl[rating] / len(clauses) if clauses else 0,
+                cached(cl[rating] / len(clauses) if clauses else 0),
             )
         ws.write_string(
             c0 + 5, 0, "Typical ranges are the article's figures for organisations holding a SOC 2 Type II report.", st.italic
@@ -200,12 +202,12 @@ def how_to_read(inv: Inventory) -> SheetWriter:
     ]
 
     def write(wb: Workbook, ws: Worksheet, st: Styles) -> None:
-        ws.set_column(0, 0, 110, st.text)
+        ws.set_column(0, 0, 72, st.text)
         styles = {"title": st.title, "subtitle": st.subtitle, "text": st.text}
         for r, (text, kind) in enumerate(lines):
             ws.write_string(r, 0, text, styles[kind])
             if kind == "text":
-                ws.set_row(r, 15 * (1 + len(text) // 120) + 4)
+                ws.set_row(r, 15 * (1 + len(text) // 80) + 4)
         ws.set_portrait()
         ws.fit_to_pages(1, 0)
 

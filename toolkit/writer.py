@@ -144,7 +144,10 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 def cached(value: Any) -> Any:
-    """A formula's cached result as the file stores it: dates are serial numbers."""
+    """A formula's cached result as a spreadsheet stores it: dates as serial numbers, numbers to
+    15 significant digits (so a recalculation gives exactly the cached value)."""
+    if isinstance(value, float):
+        return float(f"{value:.15g}")
     if isinstance(value, dt.datetime):
         return (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
     if isinstance(value, dt.date):

@@ -71,7 +71,8 @@ def _drawings(zf: zipfile.ZipFile, part: str) -> list[str]:
     targets = re.findall(rb'Target="([^"]*drawing[^"]*\.xml)"', zf.read(rels))
     out = []
     for target in targets:
-        path = posixpath.normpath(posixpath.join(folder, target.decode("utf-8", "replace")))
+        text = target.decode("utf-8", "replace")  # relative to the sheet, or absolute (openpyxl writes /xl/...)
+        path = text.lstrip("/") if text.startswith("/") else posixpath.normpath(posixpath.join(folder, text))
         if path in zf.namelist():
             out.append(path)
     return out

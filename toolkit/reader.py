@@ -474,6 +474,7 @@ def _read(p: Path, kind: str | None, limits: Limits) -> WorkbookData:
         )
     book = WorkbookData(str(p), spec, sheet_names=list(sheets.names))
     book.notices.extend(info.warnings)
+    book.uncalculated.extend(info.uncalculated)
     for name in sheets.hidden:
         book.notices.append(f"sheet {name!r} is hidden; it was read like any other sheet")
     taken: set[str] = set()

@@ -198,9 +198,8 @@ def convert(col: Column, value: Any, date1904: bool = False) -> Any:
     if t == "clause_id":
         text = _text(value)
         return ids.normalize_clause_id(text) or text
-    if t == "ref_id":
-        text = _text(value)
-        return ids.normalize_control_id(text) if text[:1] in "Aa" else (ids.normalize_clause_id(text) or text)
+    if t == "ref_list":
+        return [ids.normalize_reference(part) for part in ids.split_list(_text(value))]
     if t == "risk_id":
         return ids.normalize_risk_id(_text(value))
     if t == "control_list":

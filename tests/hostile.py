@@ -262,18 +262,18 @@ def _lying_bomb() -> bytes:
 
 
 def _ratio_bomb() -> bytes:
-    """An honest sheet of 300 MB of spaces: it declares what it is, a 1000:1 ratio."""
+    """An honest sheet of 100 MB of spaces: it declares what it is, a 1000:1 ratio."""
     head = sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>').encode()
     c = zlib.compressobj(9, zlib.DEFLATED, -15)
     payload = c.compress(head)
     crc = zlib.crc32(head)
     block = b" " * (1 << 20)
-    for _ in range(300):
+    for _ in range(100):
         payload += c.compress(block)
         crc = zlib.crc32(block, crc)
     payload += c.flush()
     entries = minimal_entries()
-    entries[-1] = Raw("xl/worksheets/sheet1.xml", payload, len(head) + 300 * len(block), crc)
+    entries[-1] = Raw("xl/worksheets/sheet1.xml", payload, len(head) + 100 * len(block), crc)
     return raw_zip(entries)
 
 
@@ -440,6 +440,18 @@ def _strings(n: int) -> bytes:
     return package(parts)
 
 
+def _copied_strings() -> bytes:
+    """One shared string of 32,767 characters used by 20,000 cells: 42 KB that the reader would copy into 655 MB."""
+    rows = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="s"><v>0</v></c>' for c in "ABCDEFGHIJ") + "</row>" for r in range(1, 2001)
+    )
+    parts = workbook_parts(sheet_xml(rows))
+    parts["xl/workbook.xml"] = str(parts["xl/workbook.xml"]).replace('name="Sheet1"', 'name="Document Control"')
+    text = "".join(chr(65 + (k * 7919) % 26) for k in range(32767))
+    parts["xl/sharedStrings.xml"] = f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}"><si><t>{text}</t></si></sst>'
+    return package(parts)
+
+
 def _styles_bomb() -> bytes:
     parts = workbook_parts(sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>'))
     parts["xl/styles.xml"] = (
@@ -465,11 +477,39 @@ def _prefixed() -> bytes:
     return package(workbook_parts(far))
 
 
+def sheets_at_limit(count: int = 6, files: int | None = None) -> bytes:
+    """Sheets each at the cell limit (A1 and E200000: 1,000,000 cells from A1), together far over.
+
+    With `files`, the sheets share that many parts of the package, as no spreadsheet program writes.
+    """
+    files = files or count
+    parts = workbook_parts(sheet_xml(""))
+    names = ["Document Control", *(f"Sheet{k}" for k in range(2, count + 1))]  # the reader then looks in every sheet
+    sheets = "".join(f'<sheet name="{names[k - 1]}" sheetId="{k}" r:id="rId{k}"/>' for k in range(1, count + 1))
+    rels = "".join(
+        f'<Relationship Id="rId{k}" Type="{DOC_RELS}/worksheet" Target="worksheets/sheet{(k - 1) % files + 1}.xml"/>'
+        for k in range(1, count + 1)
+    )
+    parts["xl/workbook.xml"] = (
+        f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{DOC_RELS}"><sheets>{sheets}</sheets></workbook>'
+    )
+    parts["xl/_rels/workbook.xml.rels"] = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}">{rels}</Relationships>'
+    )
+    for k in range(1, files + 1):
+        parts[f"xl/worksheets/sheet{k}.xml"] = sheet_xml(
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>Control ID</t></is></c>'
+            '<c r="B1" t="inlineStr"><is><t>Applicable</t></is></c></row>'
+            '<row r="200000"><c r="E200000"><v>1</v></c></row>'
+        )
+    return package(parts)
+
+
 def _rows(data: str) -> Callable[[], bytes]:
     return lambda: workbook(data)
 
 
-RANGE = r"spans 1,048,576 rows x 16,384 columns, over the limit of 5,000,000 cells; see --max-cells"
+RANGE = r"spans 1,048,576 rows x 16,384 columns, over the limit of 1,000,000 cells; see --max-cells"
 OUTSIDE = r"outside the spreadsheet grid"
 
 CASES: tuple[Case, ...] = (
@@ -490,7 +530,7 @@ CASES: tuple[Case, ...] = (
     Case("zip-encrypted", "zip-encrypted.xlsx", _zip_encrypted, r"the zip package is encrypted"),
     Case("truncated", "truncated.xlsx", _truncated, r"truncated or damaged"),
     Case("damaged", "damaged.xlsx", _damaged, r"damaged"),
-    Case("bomb-declared", "bomb-declared.xlsx", _declared_bomb, r"declares 3,840 MB uncompressed, over the limit of 1024 MB"),
+    Case("bomb-declared", "bomb-declared.xlsx", _declared_bomb, r"declares 3,840 MB uncompressed, over the limit of 200 MB"),
     Case("bomb-lying", "bomb-lying.xlsx", _lying_bomb, r"inflates beyond the 2,048 bytes it declares"),
     Case("bomb-ratio", "bomb-ratio.xlsx", _ratio_bomb, r"declares a compression ratio over 200 \(zip bomb\?\)"),
     Case("too-many-parts", "parts.xlsx", _too_many_parts, r"over 5,000 parts, over the limit; see --max-parts"),
@@ -519,6 +559,20 @@ CASES: tuple[Case, ...] = (
     Case("range-spaced-attr", "range-spaced.xlsx", _rows("<row r='1'><c r = 'XFD1048576'><v>1</v></c></row>"), RANGE),
     Case("range-prefixed", "range-prefixed.xlsx", _prefixed, RANGE),
     Case("range-no-extension", "range-noext.xlsx", _no_extension, RANGE),
+    Case(
+        "range-many-sheets",
+        "range-sheets.xlsx",
+        sheets_at_limit,
+        r"sheets together span 2,000,000 cells counted from A1, over the limit of 1,000,000 cells; see --max-cells",
+        note="each sheet is within the limit; the reader would hold them all",
+    ),
+    Case(
+        "range-shared-part",
+        "range-shared.xlsx",
+        lambda: sheets_at_limit(6, files=1),
+        r"sheets 'Document Control' and 'Sheet2' are the same part of the package \(tampered file\)",
+        note="six sheets, one part: the reader would read it six times",
+    ),
     Case("outside-row", "outside-row.xlsx", _rows('<row r="1048577"><c r="A1048577"><v>1</v></c></row>'), OUTSIDE),
     Case("outside-col", "outside-col.xlsx", _rows('<row r="1"><c r="XFE1"><v>1</v></c></row>'), OUTSIDE),
     Case("outside-overflow", "overflow.xlsx", _rows('<row r="1"><c r="AAAAAAAAAAAAAAA1"><v>1</v></c></row>'), OUTSIDE),
@@ -532,6 +586,13 @@ CASES: tuple[Case, ...] = (
         args=("--max-cells", "1000"),
     ),
     Case("strings-bomb", "strings.xlsx", lambda: _strings(1500), r"over 1,000 shared strings", args=("--max-cells", "1000")),
+    Case(
+        "strings-copied",
+        "strings-copied.xlsx",
+        _copied_strings,
+        r"sheet 'Document Control' uses its shared strings so often that the workbook amounts to over 200 MB \(string bomb\?\)",
+        note="python-calamine would copy the string into every cell and abort",
+    ),
     Case("styles-bomb", "styles.xlsx", _styles_bomb, r"styles\.xml has over 1,000,000 XML elements"),
     Case("utf16-sheet", "utf16.xlsx", lambda: package(workbook_parts(sheet_xml("").encode("utf-16"))), r"UTF-16"),
     Case("not-well-formed", "malformed.xlsx", _rows('<row r="1"><c r="A1"><v>1</v></x></row>'), r"not well-formed XML"),

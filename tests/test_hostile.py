@@ -71,6 +71,15 @@ def test_the_used_range_bomb_is_two_kilobytes(corpus: dict[str, tuple[hostile.Ca
     assert corpus["range"][1].stat().st_size < 2048
 
 
+def test_a_file_at_the_cell_limit_is_read_within_the_bounds(tmp_path: Path) -> None:
+    """The default limit fits the bounds: a sheet whose range from A1 is exactly 1,000,000 cells."""
+    path = tmp_path / "at-limit.xlsx"
+    path.write_bytes(hostile.sheets_at_limit(1))
+    result = hostile.run_bounded(["validate", str(path)])
+    assert result.code == 1 and "Traceback" not in result.stderr and "could not be read" not in result.stdout
+    assert result.seconds < hostile.SECONDS and result.peak_mb < hostile.MEMORY_MB, (result.seconds, result.peak_mb)
+
+
 def test_refusals_are_read_errors_through_the_api(corpus: dict[str, tuple[hostile.Case, Path]]) -> None:
     for name in ("range", "bomb-lying", "billion-laughs", "encrypted", "overlapping"):
         _case, path = corpus[name]

@@ -15,6 +15,7 @@ import re
 import struct
 import zipfile
 import zlib
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -39,10 +40,10 @@ class Limits:
     """What the reader accepts. Documented in the README; each adjustable from the CLI."""
 
     max_file_mb: float = 100.0
-    max_uncompressed_mb: float = 1024.0
+    max_uncompressed_mb: float = 200.0
     max_ratio: float = 200.0
     max_parts: int = 5000
-    max_cells: int = 5_000_000
+    max_cells: int = 1_000_000
 
     @property
     def max_file_bytes(self) -> int:
@@ -264,7 +265,30 @@ def _check_directory(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
             raise ReadError(_DAMAGED)
 
 
-def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, start: int, budget: list[int], limits: Limits) -> Iterator[bytes]:
+class _Budget:
+    """What the package amounts to once read: every part inflated, and each shared string again
+    wherever a cell uses it (the reader copies it into every such cell)."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.used = 0
+        self.limit = limits.max_uncompressed_bytes
+        self.mb = limits.max_uncompressed_mb
+
+    def inflate(self, n: int) -> None:
+        self.used += n
+        if self.used > self.limit:
+            raise ReadError(f"the package inflates beyond {self.mb:g} MB (zip bomb?); see --max-uncompressed-mb")
+
+    def copy(self, n: int, label: str) -> None:
+        self.used += n
+        if self.used > self.limit:
+            raise ReadError(
+                f"sheet {label} uses its shared strings so often that the workbook amounts to over {self.mb:g} MB "
+                "(string bomb?); see --max-uncompressed-mb"
+            )
+
+
+def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, start: int, budget: _Budget) -> Iterator[bytes]:
     """Yield a part's bytes a chunk at a time; refuse it the moment it outgrows what it declares."""
     fh.seek(start)
     left = info.compress_size
@@ -302,11 +326,7 @@ def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, start: int, budget: list[int],
             raise ReadError(
                 f"part {info.filename} inflates beyond the {info.file_size:,} bytes it declares (a damaged or tampered file, or a zip bomb)"
             )
-        budget[0] += len(chunk)
-        if budget[0] > limits.max_uncompressed_bytes:
-            raise ReadError(
-                f"the package inflates beyond {limits.max_uncompressed_mb:g} MB (zip bomb?); see --max-uncompressed-mb"
-            )
+        budget.inflate(len(chunk))
         crc = zlib.crc32(chunk, crc)
         yield chunk
     if out != info.file_size or crc != info.CRC:
@@ -435,12 +455,17 @@ class _RelsScan(_Counted):
 
 
 class _StringsScan(_Scan):
-    """The shared strings: no more of them than the cell limit (each string belongs to a cell)."""
+    """The shared strings: no more of them than the cell limit (each string belongs to a cell).
+
+    Each string's length is kept, to count it again wherever a cell uses it.
+    """
 
     def __init__(self, part: str, limits: Limits) -> None:
         super().__init__(part)
         self.limit = limits.max_cells
+        self.lengths = array("Q")
         self.parser.StartElementHandler = self._element
+        self.parser.CharacterDataHandler = self._text
 
     def _element(self, name: str, attrs: dict[str, str]) -> None:
         if name == "si" or _local(name) == "si":
@@ -449,6 +474,11 @@ class _StringsScan(_Scan):
                 raise ReadError(
                     f"part {self.part} holds over {self.limit:,} shared strings, over the cell limit (string bomb?); see --max-cells"
                 )
+            self.lengths.append(0)
+
+    def _text(self, data: str) -> None:
+        if self.lengths:
+            self.lengths[-1] += len(data)
 
 
 @dataclass
@@ -474,8 +504,16 @@ class _SheetScan(_Scan):
     every sheet, so it is written for speed.)
     """
 
-    def __init__(self, part: str, label: str, limits: Limits, uncalculated: _Uncalculated) -> None:
+    def __init__(
+        self, part: str, label: str, limits: Limits, uncalculated: _Uncalculated, strings: array[int], budget: _Budget
+    ) -> None:
         super().__init__(part)
+        self.strings = strings
+        self.budget = budget
+        self.shared = self.in_index = False
+        self.index = ""
+        if strings:
+            self.parser.CharacterDataHandler = self._text
         self.label = label
         self.max_cells = limits.max_cells
         self.row = self.col = 0  # 0-based, as python-calamine counts
@@ -512,6 +550,8 @@ class _SheetScan(_Scan):
             self.has_content = True
             if name == "v":
                 self.has_value = True
+                if self.shared:
+                    self.in_index, self.index = True, ""
             elif name == "f":
                 self.has_formula = True
         elif name == "c":
@@ -531,6 +571,7 @@ class _SheetScan(_Scan):
                 self.col = col
             self.cell = (row, col)
             self.has_content = self.has_formula = self.has_value = False
+            self.shared = attrs.get("t") == "s"
         elif name == "row":
             self.events += 1
             self.row_digits = ""
@@ -548,10 +589,19 @@ class _SheetScan(_Scan):
                 if digits[0] != "0":
                     self.row_digits = digits
 
+    def _text(self, data: str) -> None:
+        if self.in_index:
+            self.index += data
+
     def _end(self, name: str) -> None:
         if ":" in name:
             name = name.rpartition(":")[2]
-        if name == "c" and self.cell is not None:
+        if name == "v" and self.in_index:
+            self.in_index = False
+            index = self.index.strip()
+            if index.isdigit() and len(index) < 12 and int(index) < len(self.strings):
+                self.budget.copy(self.strings[int(index)], self.label)
+        elif name == "c" and self.cell is not None:
             row, col = self.cell
             self.cell = None
             self.col = col + 1
@@ -587,7 +637,7 @@ def _sheet_path(target: str) -> str:
 
 
 def _is_sheet(name: str) -> bool:
-    lowered = name.lower()
+    lowered = name.lower().replace("\\", "/")
     return lowered.startswith(_SHEET_DIRS) and "/_rels/" not in lowered and not lowered.endswith("/")
 
 
@@ -596,14 +646,14 @@ def _looks_like_xml(chunk: bytes) -> bool:
 
 
 def _run(
-    fh: BinaryIO, info: zipfile.ZipInfo, start: int, budget: list[int], limits: Limits, make: Callable[[], _Scan], sniff: bool
+    fh: BinaryIO, info: zipfile.ZipInfo, start: int, budget: _Budget, make: Callable[[], _Scan], sniff: bool
 ) -> _Scan | None:
     """Inflate one part (always to its end: its size and checksum are checked) through its scan.
 
     With `sniff`, the part is scanned only if it looks like XML (its prolog, for a DTD)."""
     scan: _Scan | None = None
     first = True
-    for chunk in _inflate(fh, info, start, budget, limits):
+    for chunk in _inflate(fh, info, start, budget):
         if first:
             first = False
             if not sniff or _looks_like_xml(chunk):
@@ -619,11 +669,12 @@ def _run(
 def _scan_package(fh: BinaryIO, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], size: int, limits: Limits) -> Inspection:
     starts = _data_starts(fh, zf, infos, size)
     result = Inspection("xlsx")
-    budget = [0]
+    budget = _Budget(limits)
     found = _Uncalculated()
+    area = 0
 
     def run(info: zipfile.ZipInfo, make: Callable[[], _Scan], sniff: bool = False) -> _Scan | None:
-        return _run(fh, info, starts[info.filename], budget, limits, make, sniff)
+        return _run(fh, info, starts[info.filename], budget, make, sniff)
 
     by_name = {i.filename.lower(): i for i in infos}
     workbook = by_name["xl/workbook.xml"]
@@ -637,12 +688,19 @@ def _scan_package(fh: BinaryIO, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo
         targets = rels.targets if isinstance(rels, _RelsScan) else {}
         for name, rid in book.sheets:
             if rid in targets:
-                names[_sheet_path(targets[rid]).lower()] = name
+                path = _sheet_path(targets[rid]).lower()
+                if path in names:  # python-calamine would read the part once per sheet: its range counts twice
+                    raise ReadError(f"sheets {names[path]!r} and {name!r} are the same part of the package (tampered file)")
+                names[path] = name
+
+    strings_info = by_name.get("xl/sharedstrings.xml")
+    strings = run(strings_info, partial(_StringsScan, strings_info.filename, limits)) if strings_info else None
+    lengths = strings.lengths if isinstance(strings, _StringsScan) else array("Q")
 
     for info in infos:
         part = info.filename
         low = part.lower()
-        if info is workbook or info is rels_info or part.endswith("/"):
+        if info in (workbook, rels_info, strings_info) or part.endswith("/"):
             continue
         if low.endswith("vbaproject.bin") or low.startswith("xl/macrosheets/"):
             result.macros = True
@@ -650,9 +708,15 @@ def _scan_package(fh: BinaryIO, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo
             result.external_links = True
         if _is_sheet(part):
             label = repr(names[low]) if low in names else part
-            run(info, partial(_SheetScan, part, label, limits, found))
-        elif low == "xl/sharedstrings.xml":
-            run(info, partial(_StringsScan, part, limits))
+            sheet = run(info, partial(_SheetScan, part, label, limits, found, lengths, budget))
+            if isinstance(sheet, _SheetScan) and sheet.max_row >= 0:
+                # The reader may hold every sheet at once: their ranges add up.
+                area += (sheet.max_row + 1) * (sheet.max_col + 1)
+                if area > limits.max_cells:
+                    raise ReadError(
+                        f"the workbook's sheets together span {area:,} cells counted from A1, over the limit of "
+                        f"{limits.max_cells:,} cells; see --max-cells"
+                    )
         elif low in ("xl/styles.xml", "docprops/custom.xml"):
             run(info, partial(_Counted, part))
         else:

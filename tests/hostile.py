@@ -585,6 +585,17 @@ CASES: tuple[Case, ...] = (
         r"over 1,000 cells, over the limit; see --max-cells",
         args=("--max-cells", "1000"),
     ),
+    Case(
+        "cell-count-commented",
+        "cells-commented.xlsx",
+        _rows(
+            "<!-- typed by hand -->"
+            + "".join(f'<row r="{r}"><x:c xmlns:x="{MAIN}" r="A{r}" s="1"/></row>' for r in range(1, 1501))
+        ),
+        r"over 1,000 cells, over the limit; see --max-cells",
+        args=("--max-cells", "1000"),
+        note="a comment and prefixed names: counted by the full scan, not the quick count",
+    ),
     Case("strings-bomb", "strings.xlsx", lambda: _strings(1500), r"over 1,000 shared strings", args=("--max-cells", "1000")),
     Case(
         "strings-copied",

@@ -288,7 +288,7 @@ class _Budget:
             )
 
 
-def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, start: int, budget: _Budget) -> Iterator[bytes]:
+def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, start: int, budget: _Budget | None) -> Iterator[bytes]:
     """Yield a part's bytes a chunk at a time; refuse it the moment it outgrows what it declares."""
     fh.seek(start)
     left = info.compress_size
@@ -326,7 +326,8 @@ def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, start: int, budget: _Budget) -
             raise ReadError(
                 f"part {info.filename} inflates beyond the {info.file_size:,} bytes it declares (a damaged or tampered file, or a zip bomb)"
             )
-        budget.inflate(len(chunk))
+        if budget is not None:
+            budget.inflate(len(chunk))
         crc = zlib.crc32(chunk, crc)
         yield chunk
     if out != info.file_size or crc != info.CRC:
@@ -645,6 +646,33 @@ def _looks_like_xml(chunk: bytes) -> bool:
     return chunk.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<" or chunk.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00<"))
 
 
+_MARKUP = (b"<!--", b"<![CDATA[", b"<?")  # where a tag-like text need not be a tag
+_CELL_TAG = re.compile(rb"<(?:[^\s/>=:?!<]+:)?c[\s/>]")
+_STRING_TAG = re.compile(rb"<(?:[^\s/>=:?!<]+:)?si[\s/>]")
+
+
+def _quick_count(fh: BinaryIO, info: zipfile.ZipInfo, start: int, tag: bytes, pattern: re.Pattern[bytes]) -> int:
+    """How many `<tag` elements a part holds, counted at the speed of zlib, or -1 if comments,
+    CDATA or processing instructions make the count unreliable. Lets a part with far too many
+    cells or strings be refused at once, instead of after a scan up to the limit."""
+    count = 0
+    tail = b""
+    forms = (b"<" + tag + b" ", b"<" + tag + b">", b"<" + tag + b"/", b"<" + tag + b"\n", b"<" + tag + b"\t", b"<" + tag + b"\r")
+    for chunk in _inflate(fh, info, start, None):
+        if tail:
+            body, seam = chunk, tail + chunk[:16]
+        else:  # the first chunk: after the XML declaration
+            body = chunk.lstrip(b"\xef\xbb\xbf \t\r\n")
+            body = body[body.find(b"?>") + 2 :] if body.startswith(b"<?xml") else body
+            seam = b""
+        if any(m in body or m in seam for m in _MARKUP):
+            return -1
+        # Prefixed names (x:c) are rare: only then the slower regular expression.
+        count += len(pattern.findall(chunk)) if b":" + tag in chunk else sum(chunk.count(f) for f in forms)
+        tail = chunk[-16:]
+    return count
+
+
 def _run(
     fh: BinaryIO, info: zipfile.ZipInfo, start: int, budget: _Budget, make: Callable[[], _Scan], sniff: bool
 ) -> _Scan | None:
@@ -694,6 +722,11 @@ def _scan_package(fh: BinaryIO, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo
                 names[path] = name
 
     strings_info = by_name.get("xl/sharedstrings.xml")
+    if strings_info and _quick_count(fh, strings_info, starts[strings_info.filename], b"si", _STRING_TAG) > limits.max_cells:
+        raise ReadError(
+            f"part {strings_info.filename} holds over {limits.max_cells:,} shared strings, over the cell limit "
+            "(string bomb?); see --max-cells"
+        )
     strings = run(strings_info, partial(_StringsScan, strings_info.filename, limits)) if strings_info else None
     lengths = strings.lengths if isinstance(strings, _StringsScan) else array("Q")
 
@@ -708,6 +741,8 @@ def _scan_package(fh: BinaryIO, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo
             result.external_links = True
         if _is_sheet(part):
             label = repr(names[low]) if low in names else part
+            if _quick_count(fh, info, starts[part], b"c", _CELL_TAG) > limits.max_cells:
+                raise ReadError(f"sheet {label} has over {limits.max_cells:,} cells, over the limit; see --max-cells")
             sheet = run(info, partial(_SheetScan, part, label, limits, found, lengths, budget))
             if isinstance(sheet, _SheetScan) and sheet.max_row >= 0:
                 # The reader may hold every sheet at once: their ranges add up.

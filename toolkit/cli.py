@@ -41,7 +41,12 @@ def limit_options(func: F) -> F:
         ("--max-uncompressed-mb", float, d.max_uncompressed_mb, "Refuse packages that inflate beyond this many MB."),
         ("--max-ratio", float, d.max_ratio, "Refuse zip parts compressed more than this ratio."),
         ("--max-parts", int, d.max_parts, "Refuse packages with more parts than this."),
-        ("--max-cells", int, d.max_cells, "Refuse sheets whose used range spans more cells than this."),
+        (
+            "--max-cells",
+            int,
+            d.max_cells,
+            "Refuse workbooks whose sheets' used ranges (from A1) or shared strings add up to more cells than this.",
+        ),
     ]
     for flag, typ, value, text in reversed(options):
         func = click.option(flag, type=typ, default=value, show_default=True, help=text)(func)

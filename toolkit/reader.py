@@ -377,7 +377,9 @@ class _Sheets:
 
         try:
             self._wb = CalamineWorkbook.from_path(str(path))
-        except Exception as exc:  # noqa: BLE001 - calamine raises many kinds; all mean "unreadable"
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - calamine raises many kinds, panics included; all mean "unreadable"
             raise ReadError(f"the workbook cannot be read ({_one_line(exc)})") from None
         self.names = []
         for meta in self._wb.sheets_metadata:
@@ -392,7 +394,9 @@ class _Sheets:
             assert self._wb is not None
             try:
                 rows = self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            except Exception as exc:  # noqa: BLE001
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as exc:  # noqa: BLE001 - a Rust panic in calamine is a BaseException
                 raise ReadError(f"sheet {name!r} cannot be read ({_one_line(exc)})") from None
             self._grids[name] = rows
         return self._grids[name]

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
-
-from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from toolkit import catalog
+from toolkit.cells import col_letter
 from toolkit.gap import ANNEX, CLAUSES, RATINGS, TYPICAL, Inventory, distribution
 from toolkit.schema import load_spec
-from toolkit.writer import Styles, cached
+from toolkit.writer import SheetWriter, Styles, cached
 
-SheetWriter = Callable[[Workbook, Worksheet, Styles], None]
+if TYPE_CHECKING:
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 
 def _col(sheet: str, name: str) -> str:
     """Whole-column reference to a declared column, so rows a client adds still count."""
     spec = load_spec("gap").sheet(sheet)
-    letter = xl_col_to_name([c.name for c in spec.columns].index(name))
+    letter = col_letter([c.name for c in spec.columns].index(name))
     return f"'{sheet}'!${letter}:${letter}"
 
 
@@ -79,7 +78,7 @@ def summary(annex: Sequence[dict[str, Any]], clauses: Sequence[dict[str, Any]]) 
             counts = distribution(x["Coverage"] for x in rows)
             ws.write_string(r, 0, name, label)
             for j, rating in enumerate(RATINGS, start=1):
-                col = xl_col_to_name(j)
+                col = col_letter(j)
                 ws.write_formula(r, j, f"=COUNTIFS({theme},$A{r + 1},{cov},{col}${t0 + 1})", num, counts[rating])
             ws.write_formula(r, 4, f"=SUM(B{r + 1}:D{r + 1})", num, len(rows))
             ws.write_formula(
@@ -133,7 +132,7 @@ def summary(annex: Sequence[dict[str, Any]], clauses: Sequence[dict[str, Any]]) 
 
         bars = wb.add_chart({"type": "bar", "subtype": "percent_stacked"})
         for j, (rating, colour) in enumerate(zip(RATINGS, ("#548235", "#F4B183", "#C00000"), strict=True), start=1):
-            col = xl_col_to_name(j)
+            col = col_letter(j)
             bars.add_series(
                 {
                     "name": rating,

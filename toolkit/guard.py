@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from xml.parsers import expat
 
+from toolkit.cells import col_letters
+
 
 class ReadError(Exception):
     """A file that cannot be read: the message is one line naming the cause."""
@@ -91,15 +93,6 @@ def col_number(letters: bytes | str) -> int:
     for ch in letters.upper():
         n = n * 26 + (ord(ch) - 64)
     return n
-
-
-def col_letters(number: int) -> str:
-    """`A` for 1, `XFD` for 16384."""
-    letters = ""
-    while number:
-        number, rem = divmod(number - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 # --- not a zip ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import ids
+from toolkit.cells import cell_ref
 from toolkit.guard import DEFAULT_LIMITS, Limits, ReadError, inspect
 from toolkit.schema import Column, Sheet, Spec, all_specs, header_key, load_spec
 
@@ -25,16 +26,6 @@ HEADER_SCAN_ROWS = 30
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y")
-
-
-def cell_ref(row0: int, col0: int) -> str:
-    """`A1` notation from 0-based row and column."""
-    letters = ""
-    n = col0 + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row0 + 1}"
 
 
 @dataclass

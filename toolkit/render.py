@@ -10,7 +10,19 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from toolkit.findings import Report
-from toolkit.writer import safe_text
+
+_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: Any) -> Any:
+    """Client text never becomes a formula: a leading =, +, -, @, tab or CR gets a quote.
+
+    Only for CSV: in workbooks strings are always written as strings (xlsxwriter's
+    strings_to_formulas is off), so the text is kept as the client typed it.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_LEAD):
+        return "'" + value
+    return value
 
 
 def report_text(report: Report) -> str:

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
-
+from toolkit.cells import col_letter
 from toolkit.risk import IMPACT, LIKELIHOOD, REGISTER, Method
 from toolkit.schema import load_spec
-from toolkit.writer import Styles
+from toolkit.writer import SheetWriter, Styles
 
-SheetWriter = Callable[[Workbook, Worksheet, Styles], None]
+if TYPE_CHECKING:
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
+
 LEVEL_COLOURS = dict(load_spec("risk").sheet(REGISTER).column("Risk Level").colors)
 
 
 def _col(name: str) -> str:
     names = [c.name for c in load_spec("risk").sheet(REGISTER).columns]
-    letter = xl_col_to_name(names.index(name))
+    letter = col_letter(names.index(name))
     return f"'{REGISTER}'!${letter}:${letter}"
 
 

@@ -11,20 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from toolkit import catalog
+from toolkit.cells import col_letter
 from toolkit.gap import ANNEX, CLAUSES, FULL, PHASE_NAMES
 from toolkit.ids import natural_key
 from toolkit.reader import Record, WorkbookData
 from toolkit.schema import load_spec
-from toolkit.writer import Book, Form, Styles, Table, cached, write_book
+from toolkit.writer import Book, Form, SheetWriter, Styles, Table, cached, write_book
+
+if TYPE_CHECKING:
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 OVERVIEW = "Overview"
 PHASES = {1: (1, 4), 2: (5, 10), 3: (8, 16), 4: (14, 20), 5: (20, 24)}
@@ -419,7 +420,7 @@ def build_roadmap(gap: WorkbookData, start: dt.date, size: str = SIZES[1], org: 
     return book
 
 
-def gantt(book: Book) -> Callable[[Workbook, Worksheet, Styles], None]:
+def gantt(book: Book) -> SheetWriter:
     """Phase dates as live formulas from the start date, then a week-by-week Gantt view."""
 
     def write(wb: Workbook, ws: Worksheet, st: Styles) -> None:
@@ -433,7 +434,7 @@ def gantt(book: Book) -> Callable[[Workbook, Worksheet, Styles], None]:
         cert_ref = pos[f"{OVERVIEW}:Target Certificate"].split("!")[1]
         cert_row = int(re.sub(r"\D", "", cert_ref)) - 1
         p5 = sheet_name(5)
-        end_col = xl_col_to_name([c.name for c in load_spec("roadmap").sheet(p5).columns].index("End"))
+        end_col = col_letter([c.name for c in load_spec("roadmap").sheet(p5).columns].index("End"))
         ws.write_formula(cert_row, 1, f"=MAX('{p5}'!${end_col}:${end_col})", date_fmt, cached(form.fields["Target Certificate"]))
 
         top = int(pos[f"{OVERVIEW}:next_row"]) + 1
@@ -462,7 +463,7 @@ def gantt(book: Book) -> Callable[[Workbook, Worksheet, Styles], None]:
         colours = ["#8EA9DB", "#A9D08E", "#F4B183", "#FFD966", "#C9C9C9"]
         row = head
         spec_cols = [c.name for c in load_spec("roadmap").sheet(sheet_name(1)).columns]
-        start_col, end_col2 = xl_col_to_name(spec_cols.index("Start")), xl_col_to_name(spec_cols.index("End"))
+        start_col, end_col2 = col_letter(spec_cols.index("Start")), col_letter(spec_cols.index("End"))
         label_fmt = st.cell(True, "text", wrap=False)
         for p in PHASES:
             bar = wb.add_format({"bg_color": colours[p - 1], "num_format": ";;;", "border": 1, "border_color": "#FFFFFF"})
@@ -496,7 +497,7 @@ def gantt(book: Book) -> Callable[[Workbook, Worksheet, Styles], None]:
                         and ws_ <= task["End"]
                         and we_ >= task["Start"]
                     )
-                    col = xl_col_to_name(2 + w)
+                    col = col_letter(2 + w)
                     formula = f"=IF(AND(ISNUMBER($B{row + 1}),ISNUMBER($C{row + 1}),{col}${head + 1}<=$C{row + 1},{col}${head + 1}+6>=$B{row + 1}),1,0)"
                     ws.write_formula(row, 2 + w, formula, blank, 1 if on else 0)
                 ws.conditional_format(row, 3, row, 2 + weeks, {"type": "cell", "criteria": "==", "value": 1, "format": bar})

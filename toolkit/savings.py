@@ -20,18 +20,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
-
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from toolkit import catalog
+from toolkit.cells import cell_ref, col_letter
 from toolkit.gap import ANNEX, FULL, NOT, PARTIAL, TYPICAL
 from toolkit.guard import DEFAULT_LIMITS, Limits, ReadError
 from toolkit.reader import WorkbookData, read_workbook
 from toolkit.schema import header_key, load_spec
-from toolkit.writer import BORDER, GREY_FILL, NAVY, Book, Form, Styles, Table, write_book
+from toolkit.writer import BORDER, GREY_FILL, NAVY, Book, Form, SheetWriter, Styles, Table, write_book
+
+if TYPE_CHECKING:
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 INPUTS = "Inputs"
 SUMMARY = "Cost Savings Summary"
@@ -362,7 +363,6 @@ def write_savings(book: SavingsBook, path: str | os.PathLike[str], org: str | No
 
 # --- live formulas, formats, chart: added once the generic writer has laid the sheets out ---------
 
-SheetWriter = Callable[[Workbook, Worksheet, Styles], None]
 _RANGE = re.compile(r"\$([A-Z]+)\$(\d+):")
 
 
@@ -492,7 +492,7 @@ def _finish_summary(
     records = book.tables[SUMMARY].records
 
     def cell(row: int, name: str) -> str:
-        return xl_rowcol_to_cell(row, col[name])
+        return cell_ref(row, col[name])
 
     first, last_first_year = 1, len(FIRST_YEAR)
     for i, cat in enumerate(CATEGORIES):
@@ -545,7 +545,7 @@ def _finish_summary(
     )
     chart = wb.add_chart({"type": "bar"})
     for name, colour in (("Starting from Scratch", NAVY), ("Extending from SOC 2", "#70AD47")):
-        letter = xl_col_to_name(col[name])
+        letter = col_letter(col[name])
         chart.add_series(
             {
                 "name": f"='{SUMMARY}'!${letter}$1",

@@ -16,21 +16,20 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from toolkit import __version__
+from toolkit.cells import cell_ref, col_letter
 from toolkit.schema import Column, Sheet, Spec
+
+if TYPE_CHECKING:
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 #: Fixed document creation date, so identical inputs give byte-identical files.
 CREATED = dt.datetime(2024, 1, 1, 0, 0, 0)
 #: Rows below the last record that still carry drop-downs and formats, for rows clients add.
 SPARE_ROWS = 200
-_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 NAVY = "#1F3864"
@@ -80,6 +79,10 @@ class Styles:
         return self._cells[key]
 
 
+#: Writes a sheet the declaration cannot describe (a summary, a chart, a Gantt view).
+SheetWriter = Callable[["Workbook", "Worksheet", Styles], None]
+
+
 @dataclass
 class Table:
     """The rows of one table sheet: declared columns by name, plus any extra columns to keep."""
@@ -110,22 +113,11 @@ class Book:
 
     tables: dict[str, Table] = field(default_factory=dict)
     forms: dict[str, Form] = field(default_factory=dict)
-    custom: dict[str, Callable[[Workbook, Worksheet, Styles], None]] = field(default_factory=dict)
+    custom: dict[str, SheetWriter] = field(default_factory=dict)
     extra_sheets: list[ExtraSheet] = field(default_factory=list)
     subject: str = ""
     #: Where form blocks landed, `Sheet:Block:Column` -> absolute range, for formulas to cite.
     positions: dict[str, str] = field(default_factory=dict)
-
-
-def safe_text(value: Any) -> Any:
-    """Client text never becomes a formula: a leading =, +, -, @, tab or CR gets a quote.
-
-    Only for CSV: in workbooks strings are always written as strings (xlsxwriter's
-    strings_to_formulas is off), so the text is kept as the client typed it.
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_LEAD):
-        return "'" + value
-    return value
 
 
 @contextmanager
@@ -162,7 +154,7 @@ def _fill_formula(template: str, row: int, columns: Mapping[str, int], positions
         name = match.group(1)
         if name in positions:
             return positions[name]
-        return xl_rowcol_to_cell(row, columns[name])
+        return cell_ref(row, columns[name])
 
     return _PLACEHOLDER.sub(cell, template)
 
@@ -315,7 +307,7 @@ def write_form(wb: Workbook, styles: Styles, sheet: Sheet, form: Form, title: st
             ws.write_string(row, i, col.name, styles.header_computed if col.computed else styles.header_input)
         entries = list(form.blocks.get(block.title, ())) + [{}] * block.blank_rows
         for i, col in enumerate(block.columns, start=1):
-            letter = xl_col_to_name(i)
+            letter = col_letter(i)
             positions[f"{sheet.name}:{block.title}:{col.name}"] = (
                 f"'{sheet.name}'!${letter}${row + 2}:${letter}${row + 1 + len(entries)}"
             )
@@ -347,6 +339,8 @@ def write_book(spec: Spec, book: Book, path: str | os.PathLike[str], title: str 
     """Write `book` as a workbook of kind `spec` to `path`, atomically."""
     title = title or spec.title
     with atomic_output(path) as tmp:
+        import xlsxwriter  # only when writing: the validate path never loads it
+
         wb = xlsxwriter.Workbook(
             str(tmp),
             {
@@ -383,7 +377,3 @@ def write_book(spec: Spec, book: Book, path: str | os.PathLike[str], title: str 
         for extra in book.extra_sheets:
             write_extra(wb, styles, extra)
         wb.close()
-
-
-def column_letter(index: int) -> str:
-    return xl_col_to_name(index)

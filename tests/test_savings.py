@@ -200,8 +200,10 @@ def test_every_figure_is_a_live_formula_over_the_inputs(workbook: Path) -> None:
     with zipfile.ZipFile(workbook) as zf:
         assert b'fullCalcOnLoad="1"' in zf.read("xl/workbook.xml"), "spreadsheets must recalculate on load"
         drawing = b"".join(zf.read(n) for n in zf.namelist() if n.startswith("xl/drawings/drawing"))
+        sheets = b"".join(zf.read(n) for n in zf.namelist() if n.startswith("xl/sharedStrings"))
         chart = b"".join(zf.read(n) for n in zf.namelist() if n.startswith("xl/charts/chart"))
-    assert b"Every figure is a live formula over Inputs" in drawing
+    assert b"<xdr:sp>" not in drawing, "no text box: it would read back as a client's shape on --merge"
+    assert b"Extending from SOC 2 = starting from scratch" in sheets, "How to read explains the method"
     assert b'<c:barDir val="bar"/>' in chart and b'<c:grouping val="clustered"/>' in chart
     assert b"'Cost Savings Summary'!$B$2:$B$7" in chart and b"'Cost Savings Summary'!$C$2:$C$7" in chart
 

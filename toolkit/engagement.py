@@ -131,12 +131,17 @@ def build(
     def existing(kind: str) -> Path | None:
         return out[kind] if out[kind].exists() else None
 
-    matrix = next((folder / n for n in MATRIX_NAMES if (folder / n).exists()), None)
-    if matrix is None:
+    candidates = [folder / n for n in MATRIX_NAMES if (folder / n).exists()]
+    if not candidates:
         raise FileNotFoundError(f"{folder}: no SOC 2 control matrix ({' or '.join(MATRIX_NAMES)}); run `ctk init {folder}` first")
+    # The blank matrix `init` writes may sit beside a CSV the consultant dropped in: use the filled one.
+    inventories = [(path, read_inventory(path, limits)) for path in candidates]
+    matrix, inventory = next(((p, inv) for p, inv in inventories if inv.controls), inventories[0])
+    if not inventory.controls:
+        notes.append(f"{matrix.name} holds no SOC 2 controls yet: every Annex A control comes out Not addressed")
 
     say(f"[1/5] gap assessment from {matrix.name}")
-    gap_book = build_gap(read_inventory(matrix, limits))
+    gap_book = build_gap(inventory)
     notes += merge_into(gap_book, "gap", existing("gap"), limits)
     write_gap(gap_book, out["gap"], org)
     written.append(out["gap"])

@@ -139,7 +139,9 @@ def merge_tables(book: Book, old: WorkbookData, notes: list[str]) -> None:
             else:
                 records.append({**_record_values(rec, sheet), **rec.extra})
                 added += 1
-        if added:
+        key_column = next((c for c in sheet.columns if c.name == key), None)
+        if added and key_column is not None and key_column.computed:
+            # Only where ctk owns the list of rows (the 93 controls, the clauses) is a row "added".
             notes.append(f"{sheet.name}: kept {added} row(s) the client added")
         book.tables[sheet.name] = Table(records, extra)
 

@@ -527,22 +527,8 @@ def _finish_summary(
     for r in range(below - 1, below + 23):
         for c in range(len(spec.columns)):
             ws.write_blank(r, c, None, fmt.plain)
-    ws.insert_textbox(
-        below,
-        0,
-        "Every figure is a live formula over Inputs: change a white cell there and the summary follows. "
-        "Extending from SOC 2 = Starting from Scratch x (1 - Savings %). Where the article gives a range, the "
-        "gap assessment's share of Annex A fully addressed picks the point (Position in Range on Inputs). "
-        "The total adds the four first-year rows; ongoing maintenance is per year.",
-        {
-            "width": 1000,
-            "height": 52,
-            "font": {"size": 10, "italic": True, "color": "#404040"},
-            "border": {"none": True},
-            "fill": {"none": True},
-            "object_position": 3,
-        },
-    )
+    # The explanation lives on `How to read` and in the Basis column: a text box here would read
+    # back as a client's shape when the workbook is merged.
     chart = wb.add_chart({"type": "bar"})
     for name, colour in (("Starting from Scratch", NAVY), ("Extending from SOC 2", "#70AD47")):
         letter = col_letter(col[name])
@@ -561,7 +547,7 @@ def _finish_summary(
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 760, "height": 340})
-    ws.insert_chart(below + 3, 0, chart, {"object_position": 3})
+    ws.insert_chart(below, 0, chart, {"object_position": 3})
 
 
 def _notes(ws: Worksheet, st: Styles, book: SavingsBook) -> None:

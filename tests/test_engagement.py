@@ -1,0 +1,89 @@
+"""The engagement pack: init, build (and rebuild keeping the client's edits), demo."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+
+from tests.conftest import SAMPLE
+from tests.helpers import edit_cell
+from toolkit.cli import main
+from toolkit.engagement import OUTPUTS
+from toolkit.reader import read_workbook
+from toolkit.soa import SHEET
+
+KINDS = ["gap", "risk", "soa", "roadmap", "savings"]
+
+
+def test_demo_writes_five_workbooks_that_validate_clean_together(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["demo", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().splitlines()[-1] == "5 files checked: 0 errors, 0 warnings"
+    for kind, name in OUTPUTS.items():
+        assert read_workbook(tmp_path / "demo" / name).kind == kind
+    assert "[5/5] cost savings" in result.stderr
+    quiet = CliRunner().invoke(main, ["demo", "--quiet", str(tmp_path / "demo")])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_init_then_build(tmp_path: Path) -> None:
+    folder = tmp_path / "acme"
+    result = CliRunner().invoke(main, ["init", str(folder), "--org", "Acme Corp", "--start", "2027-02-01"])
+    assert result.exit_code == 0, result.output
+    assert (folder / "ctk.toml").exists()
+    blank = read_workbook(folder / "soc2_controls.xlsx")
+    assert blank.kind == "soc2" and blank.records() == []
+    # The client fills in the blank matrix (here: the sample's rows, pasted in).
+    wb = openpyxl.load_workbook(folder / "soc2_controls.xlsx")
+    ws = wb["SOC 2 Controls"]
+    for row in (SAMPLE / "soc2_controls.csv").read_text(encoding="utf-8").splitlines()[1:4]:
+        import csv
+
+        ws.append(next(csv.reader([row])))
+    wb.save(folder / "soc2_controls.xlsx")
+    settings = (
+        (folder / "ctk.toml")
+        .read_text()
+        .replace('approved_by = ""', 'approved_by = "CEO"')
+        .replace("# approval_date", "approval_date")
+    )
+    (folder / "ctk.toml").write_text(settings)
+    result = CliRunner().invoke(main, ["build", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().splitlines()[-1] == "5 files checked: 0 errors, 0 warnings"
+    assert read_workbook(folder / "gap_assessment.xlsx").tables["SOC 2 Controls"].records[2].get("Control ID") == "HA-GOV-03"
+
+
+def test_rebuild_keeps_the_clients_edits(tmp_path: Path) -> None:
+    folder = tmp_path / "pack"
+    assert CliRunner().invoke(main, ["demo", "-q", str(folder)]).exit_code == 0
+    row = edit_cell(folder / "soa.xlsx", SHEET, "A.5.1", "Policy / Procedure", "POL-001 v4 (client)")
+    edit_cell(folder / "risk_register.xlsx", "Risk Register", "R-002", "Likelihood", 4)
+    edit_cell(folder / "gap_assessment.xlsx", "Annex A Gaps", "A.5.7", "Owner", "Threat Intel Lead")
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    result = CliRunner().invoke(main, ["build", str(folder)])
+    assert result.exit_code == 0, result.output
+    soa = {r.get("Control ID"): r for r in read_workbook(folder / "soa.xlsx").records(SHEET)}
+    assert soa["A.5.1"].get("Policy / Procedure") == "POL-001 v4 (client)" and soa["A.5.1"].row == row
+    risks = {r.get("Risk ID"): r for r in read_workbook(folder / "risk_register.xlsx").records("Risk Register")}
+    assert risks["R-002"].get("Likelihood") == 4 and risks["R-002"].get("Inherent Score") == 4 * risks["R-002"].get("Impact")
+    gap = {r.get("Control ID"): r for r in read_workbook(folder / "gap_assessment.xlsx").records("Annex A Gaps")}
+    assert gap["A.5.7"].get("Owner") == "Threat Intel Lead"
+    assert {p.name for p in folder.iterdir()} == set(before), "no stray temporary files"
+
+
+def test_build_without_a_matrix_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["build", str(tmp_path)])
+    assert result.exit_code == 2 and "ctk init" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_build_with_a_broken_workbook_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "pack"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "soa.xlsx").write_bytes(b"PK\x03\x04 truncated")
+    result = CliRunner().invoke(main, ["build", str(folder)])
+    assert result.exit_code == 2 and "soa.xlsx" in result.stderr and "Traceback" not in result.output

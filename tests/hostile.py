@@ -29,6 +29,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.guard import DEFAULT_LIMITS
+
 #: Every hostile file is refused within these bounds (scope 2 of issue 6).
 SECONDS = 5.0
 MEMORY_MB = 500
@@ -478,7 +480,7 @@ def _prefixed() -> bytes:
 
 
 def sheets_at_limit(count: int = 6, files: int | None = None) -> bytes:
-    """Sheets each at the cell limit (A1 and E200000: 1,000,000 cells from A1), together far over.
+    """Sheets each at the cell limit (A1 and E{limit/5}: the limit's cells from A1), together far over.
 
     With `files`, the sheets share that many parts of the package, as no spreadsheet program writes.
     """
@@ -500,7 +502,7 @@ def sheets_at_limit(count: int = 6, files: int | None = None) -> bytes:
         parts[f"xl/worksheets/sheet{k}.xml"] = sheet_xml(
             '<row r="1"><c r="A1" t="inlineStr"><is><t>Control ID</t></is></c>'
             '<c r="B1" t="inlineStr"><is><t>Applicable</t></is></c></row>'
-            '<row r="200000"><c r="E200000"><v>1</v></c></row>'
+            f'<row r="{LIMIT // 5}"><c r="E{LIMIT // 5}"><v>1</v></c></row>'
         )
     return package(parts)
 
@@ -509,7 +511,8 @@ def _rows(data: str) -> Callable[[], bytes]:
     return lambda: workbook(data)
 
 
-RANGE = r"spans 1,048,576 rows x 16,384 columns, over the limit of 1,000,000 cells; see --max-cells"
+LIMIT = DEFAULT_LIMITS.max_cells
+RANGE = rf"spans 1,048,576 rows x 16,384 columns, over the limit of {LIMIT:,} cells; see --max-cells"
 OUTSIDE = r"outside the spreadsheet grid"
 
 CASES: tuple[Case, ...] = (
@@ -563,7 +566,7 @@ CASES: tuple[Case, ...] = (
         "range-many-sheets",
         "range-sheets.xlsx",
         sheets_at_limit,
-        r"sheets together span 2,000,000 cells counted from A1, over the limit of 1,000,000 cells; see --max-cells",
+        rf"sheets together span {2 * LIMIT:,} cells counted from A1, over the limit of {LIMIT:,} cells; see --max-cells",
         note="each sheet is within the limit; the reader would hold them all",
     ),
     Case(

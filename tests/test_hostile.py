@@ -72,7 +72,7 @@ def test_the_used_range_bomb_is_two_kilobytes(corpus: dict[str, tuple[hostile.Ca
 
 
 def test_a_file_at_the_cell_limit_is_read_within_the_bounds(tmp_path: Path) -> None:
-    """The default limit fits the bounds: a sheet whose range from A1 is exactly 1,000,000 cells."""
+    """The default limit fits the bounds: a sheet whose range from A1 is exactly the cell limit."""
     path = tmp_path / "at-limit.xlsx"
     path.write_bytes(hostile.sheets_at_limit(1))
     result = hostile.run_bounded(["validate", str(path)])

@@ -12,8 +12,9 @@ import csv
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,22 +29,30 @@ _EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y")
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
-    """One row of a table: declared columns (normalised), the raw cells, and extra columns."""
+    """One row of a table: declared columns (normalised) and extra columns, with their cells."""
 
     sheet: str
     row: int  # 1-based, as Excel shows it
     values: dict[str, Any]
-    raw: dict[str, Any]
     extra: dict[str, Any]
-    cells: dict[str, str]  # declared column name -> cell reference
+    columns: dict[str, int]  # declared column -> 0-based column; shared by the table's records
 
     def get(self, column: str) -> Any:
         return self.values.get(column)
 
+    def has(self, column: str) -> bool:
+        """Whether the workbook has this declared column at all."""
+        return column in self.columns
+
     def cell(self, column: str) -> str | None:
-        return self.cells.get(column)
+        c = self.columns.get(column)
+        return None if c is None else cell_ref(self.row - 1, c)
+
+    @property
+    def cells(self) -> dict[str, str]:
+        return {name: cell_ref(self.row - 1, c) for name, c in self.columns.items()}
 
 
 @dataclass
@@ -92,7 +101,7 @@ class WorkbookData:
 
     def calculated(self, record: Record, column: str) -> bool:
         """False when the cell is a formula no spreadsheet has calculated (its value is unknown)."""
-        return (record.sheet, record.cells.get(column)) not in self._uncalculated
+        return not self._uncalculated or (record.sheet, record.cell(column)) not in self._uncalculated
 
     @cached_property
     def _uncalculated(self) -> set[tuple[str, str | None]]:
@@ -173,39 +182,54 @@ def _ids(value: Any, normalise: Any) -> list[str]:
     return [normalise(part) or part for part in ids.split_list(_text(value))]
 
 
+def _typed(col: Column, date1904: bool) -> Callable[[Any], Any]:
+    """How a non-blank cell becomes the column's type (or stays the cleaned text)."""
+    t = col.type
+    if t == "enum":
+        return lambda v: col.canonical(_text(v)) or _text(v)
+    if t == "control_id":
+        return lambda v: ids.normalize_control_id(_text(v)) or _text(v)
+    if t == "clause_id":
+        return lambda v: ids.normalize_clause_id(_text(v)) or _text(v)
+    if t == "ref_list":
+        return lambda v: [ids.normalize_reference(part) for part in ids.split_list(_text(v))]
+    if t == "risk_id":
+        return lambda v: ids.normalize_risk_id(_text(v))
+    if t == "control_list":
+        return lambda v: _ids(v, ids.normalize_control_id)
+    if t == "soc2_list":
+        return lambda v: _ids(v, ids.normalize_soc2_id)
+    if t == "risk_list":
+        return lambda v: _ids(v, ids.normalize_risk_id)
+    if t == "int":
+        return _int
+    if t in ("number", "percent"):
+        return _number
+    if t == "date":
+        return lambda v: _date(v, date1904)
+    return _text
+
+
+@lru_cache(maxsize=512)
+def converter(col: Column, date1904: bool = False) -> Callable[[Any], Any]:
+    """A cell's value as the column's type; None for a blank cell."""
+    typed = _typed(col, date1904)
+
+    def convert_cell(value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if value.__class__ is str:
+            value = value.strip()
+            if not value:
+                return None
+        return typed(value)
+
+    return convert_cell
+
+
 def convert(col: Column, value: Any, date1904: bool = False) -> Any:
     """A cell's value as the column's type, or the cleaned text when it is not of that type."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    t = col.type
-    if t == "text":
-        return _text(value)
-    if t == "enum":
-        text = _text(value)
-        return col.canonical(text) or text
-    if t == "control_id":
-        text = _text(value)
-        return ids.normalize_control_id(text) or text
-    if t == "clause_id":
-        text = _text(value)
-        return ids.normalize_clause_id(text) or text
-    if t == "ref_list":
-        return [ids.normalize_reference(part) for part in ids.split_list(_text(value))]
-    if t == "risk_id":
-        return ids.normalize_risk_id(_text(value))
-    if t == "control_list":
-        return _ids(value, ids.normalize_control_id)
-    if t == "soc2_list":
-        return _ids(value, ids.normalize_soc2_id)
-    if t == "risk_list":
-        return _ids(value, ids.normalize_risk_id)
-    if t == "int":
-        return _int(value)
-    if t in ("number", "percent"):
-        return _number(value)
-    if t == "date":
-        return _date(value, date1904)
-    return _text(value)
+    return converter(col, date1904)(value)
 
 
 # --- grids ----------------------------------------------------------------------------------
@@ -253,22 +277,20 @@ def read_table(grid: list[list[Any]], spec: Sheet, sheet_name: str, date1904: bo
     r0, found, extra = located
     table.header_row, table.columns, table.extra_columns = r0 + 1, found, extra
     by_name = {c.name: c for c in spec.columns}
+    # One converter per column, chosen once: the loop below runs for every cell of the sheet.
+    plan = [(name, c, converter(by_name[name], date1904)) for name, c in found.items()]
+    extras = list(extra.items())
+    width = max([c for _, c, _ in plan] + [c for _, c in extras] + [0]) + 1
+    records = table.records
     for r in range(r0 + 1, len(grid)):
         row = grid[r]
-        if all(_blank(v) for v in row):
+        if len(row) < width:
+            row = row + [None] * (width - len(row))
+        values = {name: conv(row[c]) for name, c, conv in plan}
+        others = {label: row[c] for label, c in extras}
+        if not any(v is not None for v in values.values()) and all(_blank(v) for v in others.values()):
             continue
-        values: dict[str, Any] = {}
-        raw: dict[str, Any] = {}
-        cells: dict[str, str] = {}
-        for name, c in found.items():
-            v = row[c] if c < len(row) else None
-            raw[name] = v
-            values[name] = convert(by_name[name], v, date1904)
-            cells[name] = cell_ref(r, c)
-        extras = {label: (row[c] if c < len(row) else None) for label, c in extra.items()}
-        if all(v is None for v in values.values()) and all(_blank(v) for v in extras.values()):
-            continue
-        table.records.append(Record(sheet_name, r + 1, values, raw, extras, cells))
+        records.append(Record(sheet_name, r + 1, values, others, found))
     return table
 
 
@@ -290,7 +312,6 @@ def read_form(grid: list[list[Any]], spec: Sheet, sheet_name: str, date1904: boo
         part = read_table(grid[at + 1 : end], Sheet(spec.name, "table", block.columns), sheet_name, date1904)
         for rec in part.records:
             rec.row += at + 1
-            rec.cells = {k: cell_ref(rec.row - 1, part.columns[k]) for k in rec.cells}
         form.blocks[block.title] = part.records
     fields_end = min(starts) if starts else len(grid)
     wanted = {c.key: c for c in spec.columns}
@@ -384,7 +405,12 @@ class _Sheets:
         if name not in self._grids:
             assert self._wb is not None
             try:
-                rows = self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                sheet = self._wb.get_sheet_by_name(name)
+                start = sheet.start
+                # iter_rows counts rows from the top of the sheet but columns from the first used
+                # one: pad them back so positions are the sheet's own (and every finding's cell).
+                pad = [None] * start[1] if start and start[1] else None
+                rows = [pad + r for r in sheet.iter_rows()] if pad else list(sheet.iter_rows())
             except (KeyboardInterrupt, SystemExit):
                 raise
             except BaseException as exc:  # noqa: BLE001 - a Rust panic in calamine is a BaseException

@@ -58,14 +58,7 @@ class Column:
 
     def canonical(self, text: str) -> str | None:
         """The declared value a client's spelling stands for (case and spaces ignored)."""
-        folded = header_key(text)
-        for value in self.values:
-            if header_key(value) == folded:
-                return value
-        for alias, value in self.aliases:
-            if header_key(alias) == folded:
-                return value
-        return None
+        return _spellings(self.values, self.aliases).get(header_key(text))
 
 
 @dataclass(frozen=True)
@@ -115,6 +108,13 @@ class Spec:
     @property
     def tables(self) -> tuple[Sheet, ...]:
         return tuple(s for s in self.sheets if s.layout == "table")
+
+
+@cache
+def _spellings(values: tuple[str, ...], aliases: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    out = {header_key(alias): value for alias, value in aliases}
+    out.update({header_key(value): value for value in values})  # a declared value wins over an alias
+    return out
 
 
 def header_key(text: object) -> str:

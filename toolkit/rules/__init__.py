@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from toolkit.cells import cell_ref
 from toolkit.findings import ERROR, WARNING, Finding
 from toolkit.reader import FormData, Record, TableData, WorkbookData
 
@@ -54,8 +55,9 @@ def at(code: str, record: Record, column: str, key: str | None, message: str) ->
     """A finding at one cell of a record (the column's cell, or the row's first cell)."""
     rule_ = RULES[code]
     cell = record.cell(column)
-    if cell is None and record.cells:
-        cell = f"{''.join(ch for ch in next(iter(record.cells.values())) if ch.isalpha())}{record.row}"
+    if cell is None and record.columns:
+        # The column is missing: point at the row's first cell instead.
+        cell = cell_ref(record.row - 1, min(record.columns.values()))
     return Finding(code, rule_.severity, record.sheet, cell, record.row, column, key, message)
 
 

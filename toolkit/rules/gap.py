@@ -94,7 +94,7 @@ def requirement_unknown(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
 def coverage_blank(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Coverage empty. Good: Fully addressed, Partially addressed or Not addressed."""
     for _sheet, k, rec in _first_rows(book):
-        if rec.get("Coverage") is None and "Coverage" in rec.cells:
+        if rec.get("Coverage") is None and rec.has("Coverage"):
             yield at("GAP004", rec, "Coverage", k, f"{k}: Coverage is blank; rate it")
 
 
@@ -121,7 +121,7 @@ def gap_without_action(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
         if (
             rec.get("Coverage") in ("Partially addressed", "Not addressed")
             and rec.get("Remediation Action") is None
-            and "Remediation Action" in rec.cells
+            and rec.has("Remediation Action")
         ):
             yield at("GAP006", rec, "Remediation Action", k, f"{k} is a gap but has no remediation action")
 
@@ -130,7 +130,7 @@ def gap_without_action(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
 def gap_without_owner(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Coverage = Partially addressed, Owner empty. Good: a named owner."""
     for _sheet, k, rec in _first_rows(book):
-        if rec.get("Coverage") not in (None, FULL) and rec.get("Owner") is None and "Owner" in rec.cells:
+        if rec.get("Coverage") not in (None, FULL) and rec.get("Owner") is None and rec.has("Owner"):
             yield at("GAP007", rec, "Owner", k, f"{k} is a gap but has no owner")
 
 

@@ -33,7 +33,7 @@ def _whole(value: object) -> bool:
 
 
 def _has(rec: Record, column: str) -> bool:
-    return column in rec.cells
+    return rec.has(column)
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:

@@ -115,5 +115,5 @@ def dependency_order(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
 def owner_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Owner blank on a task not done. Good: a named owner."""
     for _, rec, tid in _tasks(book):
-        if rec.get("Owner") is None and rec.get("Status") != "Done" and "Owner" in rec.cells:
+        if rec.get("Owner") is None and rec.get("Status") != "Done" and rec.has("Owner"):
             yield at("ROAD007", rec, "Owner", tid, f"{tid or 'task'} has no owner")

@@ -91,7 +91,7 @@ def control_unknown(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
 def applicable_blank(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Applicable left empty. Good: `Yes`, or `No` with a justification."""
     for rec, cid in _rows(book):
-        if rec.get("Applicable") is None and "Applicable" in rec.cells:
+        if rec.get("Applicable") is None and rec.has("Applicable"):
             yield at("SOA004", rec, "Applicable", cid, f"{cid}: Applicable is blank; answer Yes or No")
 
 
@@ -100,7 +100,7 @@ def excluded_without_justification(book: WorkbookData, ctx: Context) -> Iterator
     """Bad: Applicable = No, Justification empty.
     Good: Applicable = No, Justification = `No on-premises equipment: all hosting is in AWS`."""
     for rec, cid in _rows(book):
-        if rec.get("Applicable") == "No" and rec.get("Justification") is None and "Justification" in rec.cells:
+        if rec.get("Applicable") == "No" and rec.get("Justification") is None and rec.has("Justification"):
             yield at(
                 "SOA005", rec, "Justification", cid, f"{cid} is excluded but has no justification; say why it does not apply"
             )
@@ -112,7 +112,7 @@ def excluded_status(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     Good: Applicable = No, Implementation Status = Not applicable."""
     for rec, cid in _rows(book):
         status = rec.get("Implementation Status")
-        if rec.get("Applicable") == "No" and status != NA and "Implementation Status" in rec.cells:
+        if rec.get("Applicable") == "No" and status != NA and rec.has("Implementation Status"):
             shown = f"'{status}'" if status is not None else "blank"
             yield at(
                 "SOA006",
@@ -128,7 +128,7 @@ def applicable_without_evidence(book: WorkbookData, ctx: Context) -> Iterator[Fi
     """Bad: Applicable = Yes, Evidence Reference empty.
     Good: Evidence Reference = `HA-AC-03: quarterly access review tickets`."""
     for rec, cid in _rows(book):
-        if rec.get("Applicable") == "Yes" and rec.get("Evidence Reference") is None and "Evidence Reference" in rec.cells:
+        if rec.get("Applicable") == "Yes" and rec.get("Evidence Reference") is None and rec.has("Evidence Reference"):
             yield at("SOA007", rec, "Evidence Reference", cid, f"{cid} is applicable but references no evidence")
 
 
@@ -138,7 +138,7 @@ def applicable_status(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     Good: Implemented, Partially implemented, Planned or Not implemented."""
     for rec, cid in _rows(book):
         status = rec.get("Implementation Status")
-        if rec.get("Applicable") == "Yes" and (status is None or status == NA) and "Implementation Status" in rec.cells:
+        if rec.get("Applicable") == "Yes" and (status is None or status == NA) and rec.has("Implementation Status"):
             shown = "blank" if status is None else "'Not applicable'"
             yield at("SOA008", rec, "Implementation Status", cid, f"{cid} is applicable, so its status cannot be {shown}")
 
@@ -148,7 +148,7 @@ def applicable_without_justification(book: WorkbookData, ctx: Context) -> Iterat
     """Clause 6.1.3 d asks for the justification of inclusions too.
     Bad: Applicable = Yes, Justification empty. Good: `Treats R-004, R-012`."""
     for rec, cid in _rows(book):
-        if rec.get("Applicable") == "Yes" and rec.get("Justification") is None and "Justification" in rec.cells:
+        if rec.get("Applicable") == "Yes" and rec.get("Justification") is None and rec.has("Justification"):
             yield at(
                 "SOA009",
                 rec,

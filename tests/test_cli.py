@@ -131,3 +131,26 @@ def test_export_unreadable_is_exit_two(tmp_path: Path) -> None:
     empty.write_bytes(b"")
     code, _out, err = run("export", str(empty))
     assert code == 2 and err.strip().count("\n") == 0 and "empty" in err
+
+
+def test_jobs_give_the_same_report(tmp_path: Path) -> None:
+    for name in ("a", "b", "c"):
+        (tmp_path / name).mkdir()
+        write_filled_soa(tmp_path / name / "soa.xlsx")
+    (tmp_path / "b" / "broken.xlsx").write_bytes(b"PK\x03\x04junk")
+    serial = validate([tmp_path], as_of=AS_OF).as_dict()
+    parallel = validate([tmp_path], as_of=AS_OF, jobs=2).as_dict()
+    assert serial == parallel and len(serial["files"]) == 4
+    code, out, _ = run("validate", "-j", "2", "--format", "json", "--as-of", AS_OF.isoformat(), str(tmp_path))
+    assert code == 2 and json.loads(out) == serial
+
+
+def test_outputs_are_ordinary_files(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    path = tmp_path / "soa.xlsx"
+    assert run("soa", "new", "-o", str(path))[0] == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask

@@ -125,6 +125,15 @@ def main() -> None:
 @output_options("text", "json")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Judge review dates against this day instead of today.")
 @click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(0, 64),
+    default=1,
+    show_default=True,
+    help="Check files in this many processes (0: one per core).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option(
     "--annotate",
     "annotate_to",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -132,7 +141,14 @@ def main() -> None:
 )
 @limit_options
 def validate(
-    paths: tuple[Path, ...], fmt: str, output: Path | None, as_of: dt.datetime | None, annotate_to: Path | None, limits: Any
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    as_of: dt.datetime | None,
+    jobs: int,
+    quiet: bool,
+    annotate_to: Path | None,
+    limits: Any,
 ) -> None:
     """Check workbooks (files or folders) alone and against each other.
 
@@ -154,7 +170,17 @@ def validate(
         if files[0].suffix.lower() in (".csv", ".tsv", ".txt"):
             fail(f"{files[0]}: only .xlsx workbooks can be annotated; save the CSV as .xlsx first")
         guard_output(annotate_to, files[0], output)
-    report = run(paths, as_of=as_of.date() if as_of else None, limits=limits)
+    import os
+
+    files = expand(paths)
+    workers = jobs or os.cpu_count() or 1
+    if quiet or len(files) < 2 or not sys.stderr.isatty():
+        report = run(files, as_of=as_of.date() if as_of else None, limits=limits, jobs=workers)
+    else:
+        with click.progressbar(length=len(files), label="checking", file=sys.stderr) as bar:
+            report = run(
+                files, as_of=as_of.date() if as_of else None, limits=limits, jobs=workers, progress=lambda _p: bar.update(1)
+            )
     emit(render.report_json(report) if fmt == "json" else render.report_text(report), output)
     if annotate_to is not None:
         _annotate(report.files[0], annotate_to, limits)

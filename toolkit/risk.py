@@ -132,9 +132,8 @@ def build_register(risks: list[dict[str, Any]], org: str | None = None, method: 
 
     method = method or Method()
     rows = [computed(r, method) for r in risks]
-    extra = list(
-        dict.fromkeys(k for r in risks for k in r if k not in {c.name for c in load_spec("risk").sheet(REGISTER).columns})
-    )
+    declared = {c.name for c in load_spec("risk").sheet(REGISTER).columns}
+    extra = list(dict.fromkeys(k for r in risks for k in r if k not in declared))
     return Book(
         tables={REGISTER: Table(rows, extra)},
         forms={METHOD: methodology_form(method, org)},

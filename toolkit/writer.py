@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit import __version__
-from toolkit.cells import cell_ref, col_letter
+from toolkit.cells import col_letter
 from toolkit.schema import Column, Sheet, Spec
 
 if TYPE_CHECKING:
@@ -151,16 +151,22 @@ def cached(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _fill_formula(template: str, row: int, columns: Mapping[str, int], positions: Mapping[str, str]) -> str:
-    """`{Column}` is that column's cell in the same row; `{Sheet:Block:Column}` a block's range."""
+def _formula_maker(template: str, columns: Mapping[str, int], positions: Mapping[str, str]) -> Callable[[int], str]:
+    """`{Column}` is that column's cell in the row; `{Sheet:Block:Column}` a block's range.
 
-    def cell(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name in positions:
-            return positions[name]
-        return cell_ref(row, columns[name])
-
-    return _PLACEHOLDER.sub(cell, template)
+    The template is parsed once per column; each row only fills in its row number.
+    """
+    pieces = _PLACEHOLDER.split(template)  # literal, name, literal, name, ..., literal
+    parts: list[str | int] = []
+    for i, piece in enumerate(pieces):
+        if i % 2 == 0:
+            parts.append(piece.replace("{", "{{").replace("}", "}}"))
+        elif piece in positions:
+            parts.append(positions[piece].replace("{", "{{").replace("}", "}}"))
+        else:
+            parts.append(col_letter(columns[piece]) + "{0}")
+    pattern = "".join(str(p) for p in parts)
+    return lambda row: pattern.format(row + 1)
 
 
 def _write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Any) -> None:
@@ -249,19 +255,26 @@ def write_table(wb: Workbook, styles: Styles, sheet: Sheet, table: Table, title:
     for j, name in enumerate(table.extra_columns, start=len(sheet.columns)):
         ws.write_string(0, j, name, styles.header_input)
         ws.set_column(j, j, 18, extra_fmt)
+    plan = [
+        (
+            col.name,
+            index[col.name],
+            styles.cell(col.computed, col.type, col.wrap),
+            _formula_maker(col.formula, index, positions) if col.formula else None,
+        )
+        for col in sheet.columns
+    ]
+    wrapped = [c for c in sheet.columns if c.wrap]
     for r, record in enumerate(table.records, start=1):
-        for col in sheet.columns:
-            c = index[col.name]
-            fmt = styles.cell(col.computed, col.type, col.wrap)
-            value = record.get(col.name)
-            if col.formula:
-                formula = _fill_formula(col.formula, r, index, positions)
-                ws.write_formula(r, c, formula, fmt, cached(value))
+        for name, c, fmt, formula in plan:
+            value = record.get(name)
+            if formula is not None:
+                ws.write_formula(r, c, formula(r), fmt, cached(value))
             else:
                 _write_value(ws, r, c, value, fmt)
         for name in table.extra_columns:
             _write_value(ws, r, index[name], record.get(name), extra_fmt)
-        ws.set_row(r, row_height(record, sheet.columns))
+        ws.set_row(r, row_height(record, wrapped))
     last = max(len(table.records), 1)
     for col in sheet.columns:
         c = index[col.name]

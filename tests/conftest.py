@@ -35,10 +35,13 @@ def soffice() -> str:
     return path
 
 
-def lo_convert(soffice: str, src: Path, outdir: Path, fmt: str = "xlsx") -> Path:
-    """Resave a file through headless LibreOffice, as a client's LibreOffice would."""
+def _soffice(soffice: str, sources: list[Path], outdir: Path, fmt: str, settings: str | None = None) -> list[Path]:
+    """Convert files with headless LibreOffice in a fresh profile (with `settings`, if any)."""
     outdir.mkdir(parents=True, exist_ok=True)
     profile = Path("/tmp") / f"ctk-lo-{uuid.uuid4().hex}"
+    if settings is not None:
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(settings, encoding="utf-8")
     try:
         subprocess.run(
             [
@@ -50,17 +53,23 @@ def lo_convert(soffice: str, src: Path, outdir: Path, fmt: str = "xlsx") -> Path
                 fmt,
                 "--outdir",
                 str(outdir),
-                str(src),
+                *map(str, sources),
             ],
             check=True,
             capture_output=True,
-            timeout=180,
+            timeout=300,
         )
     finally:
         shutil.rmtree(profile, ignore_errors=True)
-    out = outdir / (src.stem + "." + fmt.split(":")[0])
-    assert out.exists(), f"LibreOffice did not write {out}"
+    out = [outdir / (p.stem + "." + fmt.split(":")[0]) for p in sources]
+    for p in out:
+        assert p.exists(), f"LibreOffice did not write {p}"
     return out
+
+
+def lo_convert(soffice: str, src: Path, outdir: Path, fmt: str = "xlsx") -> Path:
+    """Resave a file through headless LibreOffice, as a client's LibreOffice would."""
+    return _soffice(soffice, [src], outdir, fmt)[0]
 
 
 _RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -77,33 +86,7 @@ def lo_recalculate(soffice: str, sources: list[Path], outdir: Path) -> list[Path
     LibreOffice keeps the cached results of an .xlsx by default (it ignores fullCalcOnLoad), so a
     plain resave would prove nothing: the profile here says "always recalculate".
     """
-    outdir.mkdir(parents=True, exist_ok=True)
-    profile = Path("/tmp") / f"ctk-lo-{uuid.uuid4().hex}"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(_RECALC_ALWAYS, encoding="utf-8")
-    try:
-        subprocess.run(
-            [
-                soffice,
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                "xlsx",
-                "--outdir",
-                str(outdir),
-                *map(str, sources),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    out = [outdir / p.name for p in sources]
-    for p in out:
-        assert p.exists(), f"LibreOffice did not write {p}"
-    return out
+    return _soffice(soffice, sources, outdir, "xlsx", _RECALC_ALWAYS)
 
 
 def formula_cells(path: Path) -> dict[tuple[str, int, int], str]:

@@ -103,3 +103,10 @@ def test_no_requirement_text_ships() -> None:
     longest = max(len(lk.rationale) for lk in catalog.crosswalk())
     assert longest <= 200
     assert all(len(c.title) < 90 for c in catalog.annex_a().values())
+
+
+def test_every_declared_kind_is_known() -> None:
+    from toolkit.schema import KINDS, all_specs, declared_kinds
+
+    assert declared_kinds() == sorted(KINDS)
+    assert [s.kind for s in all_specs()] == list(KINDS)

@@ -9,7 +9,7 @@ from toolkit import catalog
 from toolkit.cells import col_letter
 from toolkit.gap import ANNEX, CLAUSES, RATINGS, TYPICAL, Inventory, distribution
 from toolkit.schema import load_spec
-from toolkit.writer import SheetWriter, Styles, cached
+from toolkit.writer import SheetWriter, Styles, cached, write_text_sheet
 
 if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
@@ -201,13 +201,6 @@ def how_to_read(inv: Inventory) -> SheetWriter:
     ]
 
     def write(wb: Workbook, ws: Worksheet, st: Styles) -> None:
-        ws.set_column(0, 0, 72, st.text)
-        styles = {"title": st.title, "subtitle": st.subtitle, "text": st.text}
-        for r, (text, kind) in enumerate(lines):
-            ws.write_string(r, 0, text, styles[kind])
-            if kind == "text":
-                ws.set_row(r, 15 * (1 + len(text) // 80) + 4)
-        ws.set_portrait()
-        ws.fit_to_pages(1, 0)
+        write_text_sheet(ws, st, lines)
 
     return write

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from typing import Any
 from toolkit import ids
 from toolkit.cells import cell_ref
 from toolkit.guard import DEFAULT_LIMITS, Limits, ReadError, inspect
-from toolkit.schema import Column, Sheet, Spec, all_specs, header_key, load_spec
+from toolkit.schema import KINDS, Column, Sheet, Spec, all_specs, header_key, load_spec
 
 HEADER_SCAN_ROWS = 30
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -355,22 +356,22 @@ def _csv_grid(path: Path) -> list[list[Any]]:
     return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
 
 
-def _custom_kind(path: Path) -> str | None:
-    """The kind recorded in the document's custom properties (survives Excel and LibreOffice)."""
-    from defusedxml import ElementTree
+_KIND_PROPERTY = re.compile(rb'name="ctk_kind"[^>]*>\s*<(?:\w+:)?lpwstr>\s*([a-z0-9_]{1,32})\s*<')
 
+
+def _custom_kind(path: Path) -> str | None:
+    """The kind recorded in the document's custom properties (survives Excel and LibreOffice).
+
+    The guard has already checked the part (no DTD, bounded size), so a pattern reads it.
+    """
     try:
         with zipfile.ZipFile(path) as zf:
             if "docProps/custom.xml" not in zf.namelist():
                 return None
-            root = ElementTree.fromstring(zf.read("docProps/custom.xml"))
-    except Exception:  # noqa: BLE001 - a damaged property part only means "look at the sheets"
+            match = _KIND_PROPERTY.search(zf.read("docProps/custom.xml"))
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):  # a damaged property part: look at the sheets
         return None
-    for prop in root:
-        if prop.get("name") == "ctk_kind":
-            for child in prop:
-                return (child.text or "").strip() or None
-    return None
+    return match.group(1).decode("ascii") if match else None
 
 
 class _Sheets:
@@ -433,11 +434,9 @@ def _one_line(exc: BaseException) -> str:
 
 def _detect(path: Path, sheets: _Sheets) -> Spec | None:
     recorded = _custom_kind(path) if sheets.fmt != "csv" else None
+    if recorded in KINDS:
+        return load_spec(recorded)
     specs = all_specs()
-    if recorded:
-        for spec in specs:
-            if spec.kind == recorded:
-                return spec
     best: tuple[int, Spec] | None = None
     for spec in specs:
         score = sum(2 for s in spec.sheets if sheets.find(s.name))

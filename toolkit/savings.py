@@ -28,7 +28,7 @@ from toolkit.gap import ANNEX, FULL, NOT, PARTIAL, TYPICAL
 from toolkit.guard import DEFAULT_LIMITS, Limits, ReadError
 from toolkit.reader import WorkbookData, read_workbook
 from toolkit.schema import header_key, load_spec
-from toolkit.writer import BORDER, GREY_FILL, NAVY, Book, Form, SheetWriter, Styles, Table, write_book
+from toolkit.writer import BORDER, GREY_FILL, NAVY, Book, Form, SheetWriter, Styles, Table, write_book, write_text_sheet
 
 if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
@@ -596,16 +596,4 @@ def _notes(ws: Worksheet, st: Styles, book: SavingsBook) -> None:
         ("This client's gap assessment", "subtitle"),
         (f"{cov.describe()}: {cov.share:.1%} fully addressed. {range_rule(cov)}", "text"),
     ]
-    # Narrow enough for a portrait A4 or Letter page at 100 % even where Calibri is replaced by a wider
-    # font (LibreOffice does not scale a single over-wide column down to fit).
-    ws.set_column(0, 0, 72, st.text)
-    styles = {"title": st.title, "subtitle": st.subtitle, "text": st.text}
-    for r, (text, kind) in enumerate(lines):
-        ws.write_string(r, 0, text, styles[kind])
-        if kind == "text":
-            ws.set_row(r, 13.5 * (1 + len(text) // 80) + 4)
-    ws.set_portrait()
-    ws.set_paper(9)
-    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    ws.fit_to_pages(1, 0)
-    ws.hide_gridlines(2)
+    write_text_sheet(ws, st, lines)

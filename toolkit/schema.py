@@ -197,7 +197,15 @@ def _copied(raw: dict[str, Any]) -> Sheet:
     )
 
 
+#: Every workbook kind ctk declares (one `workbook_templates/<kind>.toml` each).
+KINDS = ("gap", "risk", "roadmap", "savings", "soa", "soc2")
+
+
 @cache
 def all_specs() -> tuple[Spec, ...]:
-    names = sorted(p.name.removesuffix(".toml") for p in _templates_dir().iterdir() if p.name.endswith(".toml"))
-    return tuple(load_spec(n) for n in names)
+    return tuple(load_spec(kind) for kind in KINDS)
+
+
+def declared_kinds() -> list[str]:
+    """The kinds with a declaration on disk (a test keeps KINDS in step with them)."""
+    return sorted(p.name.removesuffix(".toml") for p in _templates_dir().iterdir() if p.name.endswith(".toml"))

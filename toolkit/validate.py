@@ -10,7 +10,7 @@ from pathlib import Path
 from toolkit.findings import FileReport, Report, sort_findings
 from toolkit.guard import DEFAULT_LIMITS, Limits, ReadError
 from toolkit.reader import WorkbookData, read_workbook
-from toolkit.rules import Context, load_all, rules_for
+from toolkit.rules import RULES, Context, load, rules_for
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -94,11 +94,12 @@ def validate(
         if collecting:
             gc.enable()
     by_path = {book.path: fr for book, fr in books}
-    for r in sorted(load_all().values(), key=lambda r: r.code):
-        if r.kind != "cross":
-            continue
-        for path, finding in r.func([b for b, _ in books], ctx):
-            by_path[path].findings.append(finding)
+    if len(books) > 1:  # rules across workbooks: only when there are several
+        load("cross")
+        for r in sorted(RULES.values(), key=lambda r: r.code):
+            if r.kind == "cross":
+                for path, finding in r.func([b for b, _ in books], ctx):
+                    by_path[path].findings.append(finding)
     for fr in report.files:
         fr.findings = sort_findings(fr.findings)
     return report

@@ -344,6 +344,25 @@ def write_form(wb: Workbook, styles: Styles, sheet: Sheet, form: Form, title: st
     return ws
 
 
+def write_text_sheet(ws: Worksheet, styles: Styles, lines: Sequence[tuple[str, str]]) -> None:
+    """A sheet of prose (`How to read`): lines of kind `title`, `subtitle` or `text`, print-ready.
+
+    Narrow enough for a portrait A4 or Letter page at 100 % even where Calibri is replaced by a
+    wider font (LibreOffice does not scale a single over-wide column down to fit).
+    """
+    ws.set_column(0, 0, 72, styles.text)
+    kinds = {"title": styles.title, "subtitle": styles.subtitle, "text": styles.text}
+    for r, (text, kind) in enumerate(lines):
+        ws.write_string(r, 0, text, kinds[kind])
+        if kind == "text":
+            ws.set_row(r, 13.5 * (1 + len(text) // 80) + 4)
+    ws.set_portrait()
+    ws.set_paper(9)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.fit_to_pages(1, 0)
+    ws.hide_gridlines(2)
+
+
 def write_extra(wb: Workbook, styles: Styles, extra: ExtraSheet) -> None:
     ws = wb.add_worksheet(extra.name)
     for r, values in enumerate(extra.rows):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 from toolkit.cells import cell_ref
@@ -85,15 +86,35 @@ def table_ok(table: TableData | None) -> bool:
     return table is not None and table.sheet is not None and table.header_row is not None
 
 
+#: The module holding each kind's rules: a command loads only what the workbooks in hand need.
+MODULES = {
+    "any": "workbook",
+    "soa": "soa",
+    "gap": "gap",
+    "soc2": "gap",
+    "risk": "risk",
+    "roadmap": "roadmap",
+    "savings": "savings",
+    "cross": "cross",
+}
+
+
+def load(kind: str) -> None:
+    import_module(f"toolkit.rules.{MODULES[kind]}")
+
+
 def load_all() -> dict[str, Rule]:
     """Import every rule module so the registry is complete."""
-    from toolkit.rules import cross, gap, risk, roadmap, savings, soa, workbook  # noqa: F401
-
+    for kind in MODULES:
+        load(kind)
     return RULES
 
 
 def rules_for(kind: str) -> Iterator[Rule]:
-    for r in sorted(load_all().values(), key=lambda r: r.code):
+    load("any")
+    if kind in MODULES:
+        load(kind)
+    for r in sorted(RULES.values(), key=lambda r: r.code):
         if r.kind in (kind, "any"):
             yield r
 

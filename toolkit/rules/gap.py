@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from toolkit import catalog
 from toolkit.findings import WARNING, Finding
 from toolkit.gap import ANNEX, CLAUSES, FULL, RANK
-from toolkit.reader import Record, WorkbookData
+from toolkit.reader import Record, TableData, WorkbookData
 from toolkit.rules import Context, at, missing, rule, table_ok
 
 _SHEETS = ((ANNEX, "Control ID"), (CLAUSES, "Clause"))
@@ -19,13 +19,17 @@ def _known(sheet: str) -> dict[str, str]:
     return {k: v.title for k, v in catalog.requirements().items()}
 
 
-def _first_rows(book: WorkbookData) -> Iterator[tuple[str, str, Record]]:
-    """(sheet, id, record) for the first row of each known id on both gap sheets."""
+def _tables(book: WorkbookData) -> Iterator[tuple[str, str, TableData]]:
+    """(sheet, key column, table) for each gap sheet the workbook has."""
     for sheet, key in _SHEETS:
         table = book.tables.get(sheet)
-        if not table_ok(table):
-            continue
-        assert table is not None
+        if table is not None and table_ok(table):
+            yield sheet, key, table
+
+
+def _first_rows(book: WorkbookData) -> Iterator[tuple[str, str, Record]]:
+    """(sheet, id, record) for the first row of each known id on both gap sheets."""
+    for sheet, key, table in _tables(book):
         seen: set[str] = set()
         known = _known(sheet)
         for rec in table.records:
@@ -38,11 +42,7 @@ def _first_rows(book: WorkbookData) -> Iterator[tuple[str, str, Record]]:
 @rule("GAP001", "gap", "An Annex A control or clause requirement is missing from the gap assessment")
 def requirement_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: no row for A.5.23, or for clause 9.3.2. Good: all 93 controls and all 30 requirements."""
-    for sheet, key in _SHEETS:
-        table = book.tables.get(sheet)
-        if not table_ok(table):
-            continue
-        assert table is not None
+    for sheet, key, table in _tables(book):
         present = {rec.get(key) for rec in table.records}
         for k, title in _known(sheet).items():
             if k not in present:
@@ -52,11 +52,7 @@ def requirement_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
 @rule("GAP002", "gap", "A control or clause is rated more than once")
 def requirement_duplicate(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: A.8.5 on two rows. Good: one row each."""
-    for sheet, key in _SHEETS:
-        table = book.tables.get(sheet)
-        if not table_ok(table):
-            continue
-        assert table is not None
+    for sheet, key, table in _tables(book):
         first: dict[str, int] = {}
         for rec in table.records:
             k = rec.get(key)
@@ -71,11 +67,7 @@ def requirement_duplicate(book: WorkbookData, ctx: Context) -> Iterator[Finding]
 @rule("GAP003", "gap", "A row names a control or clause that is not an ISO/IEC 27001:2022 requirement")
 def requirement_unknown(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: `A.12.1.2` (2013), clause `6.1` (a heading, not a requirement). Good: `A.8.32`, `6.1.2`."""
-    for sheet, key in _SHEETS:
-        table = book.tables.get(sheet)
-        if not table_ok(table):
-            continue
-        assert table is not None
+    for sheet, key, table in _tables(book):
         known = _known(sheet)
         for rec in table.records:
             k = rec.get(key)

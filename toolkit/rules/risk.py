@@ -80,20 +80,44 @@ rule("RSK003", "risk", "Likelihood is not a whole number from 1 to 5")(_scale("R
 rule("RSK004", "risk", "Impact is not a whole number from 1 to 5")(_scale("RSK004", "Impact"))
 
 
-@rule("RSK005", "risk", "The inherent score is not likelihood x impact")
-def inherent_score(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
-    """Bad: Likelihood 4, Impact 3, Inherent Score typed over as 8. Good: the formula's 12."""
-    for rec, rid in _risks(book):
-        expected = product(rec.get("Likelihood"), rec.get("Impact"))
-        score = rec.get("Inherent Score")
-        if expected is not None and _has(rec, "Inherent Score") and score != expected and book.calculated(rec, "Inherent Score"):
-            yield at(
-                "RSK005",
-                rec,
-                "Inherent Score",
-                rid,
-                f"{rid or 'risk'}: inherent score is {score!r}, likelihood x impact is {expected}",
-            )
+def _score(code: str, column: str, a: str, b: str, example: str) -> Callable[[WorkbookData, Context], Iterator[Finding]]:
+    """A computed score that must equal a x b (typed over, or a formula broken by a client)."""
+
+    def check(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+        for rec, rid in _risks(book):
+            expected = product(rec.get(a), rec.get(b))
+            score = rec.get(column)
+            if expected is not None and _has(rec, column) and score != expected and book.calculated(rec, column):
+                yield at(
+                    code,
+                    rec,
+                    column,
+                    rid,
+                    f"{rid or 'risk'}: {column.lower()} is {score!r}, {a.lower()} x {b.lower()} is {expected}",
+                )
+
+    check.__doc__ = example
+    return check
+
+
+rule("RSK005", "risk", "The inherent score is not likelihood x impact")(
+    _score(
+        "RSK005",
+        "Inherent Score",
+        "Likelihood",
+        "Impact",
+        "Bad: Likelihood 4, Impact 3, Inherent Score typed over as 8. Good: the formula's 12.",
+    )
+)
+rule("RSK015", "risk", "The residual score is not residual likelihood x residual impact")(
+    _score(
+        "RSK015",
+        "Residual Score",
+        "Residual Likelihood",
+        "Residual Impact",
+        "Bad: residual 2 x 3 with Residual Score typed over as 4. Good: the formula's 6.",
+    )
+)
 
 
 @rule("RSK006", "risk", "The risk level does not match the Methodology's levels for the score")
@@ -229,22 +253,6 @@ def residual_scale(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
                 yield at(
                     "RSK014", rec, column, rid, f"{rid or 'risk'}: {column} is '{value}'; it must be a whole number from 1 to 5"
                 )
-
-
-@rule("RSK015", "risk", "The residual score is not residual likelihood x residual impact")
-def residual_score(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
-    """Bad: residual 2 x 3 with Residual Score typed over as 4. Good: the formula's 6."""
-    for rec, rid in _risks(book):
-        expected = product(rec.get("Residual Likelihood"), rec.get("Residual Impact"))
-        score = rec.get("Residual Score")
-        if expected is not None and _has(rec, "Residual Score") and score != expected and book.calculated(rec, "Residual Score"):
-            yield at(
-                "RSK015",
-                rec,
-                "Residual Score",
-                rid,
-                f"{rid or 'risk'}: residual score is {score!r}, residual likelihood x impact is {expected}",
-            )
 
 
 @rule("RSK016", "risk", "A risk ID is used more than once")

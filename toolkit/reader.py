@@ -30,7 +30,7 @@ _EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y")
 
 
-@dataclass(slots=True)
+@dataclass
 class Record:
     """One row of a table: declared columns (normalised) and extra columns, with their cells."""
 
@@ -39,6 +39,10 @@ class Record:
     values: dict[str, Any]
     extra: dict[str, Any]
     columns: dict[str, int]  # declared column -> 0-based column; shared by the table's records
+
+    def __post_init__(self) -> None:
+        # Rules ask for values millions of times on a big register: the dict's own method, bound once.
+        self.get = self.values.get  # type: ignore[method-assign,assignment]
 
     def get(self, column: str) -> Any:
         return self.values.get(column)
@@ -187,7 +191,19 @@ def _typed(col: Column, date1904: bool) -> Callable[[Any], Any]:
     """How a non-blank cell becomes the column's type (or stays the cleaned text)."""
     t = col.type
     if t == "enum":
-        return lambda v: col.canonical(_text(v)) or _text(v)
+        seen: dict[Any, Any] = {}  # a column holds few distinct spellings: fold each once
+
+        def enum(v: Any) -> Any:
+            folded = seen.get(v)
+            if folded is None:
+                folded = col.canonical(_text(v)) or _text(v)
+                if len(seen) < 1000:
+                    seen[v] = folded
+            return folded
+
+        return enum
+    if t == "text":
+        return lambda v: v if v.__class__ is str else _text(v)
     if t == "control_id":
         return lambda v: ids.normalize_control_id(_text(v)) or _text(v)
     if t == "clause_id":

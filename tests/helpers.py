@@ -121,12 +121,13 @@ def edit_cell(path: Path, sheet: str, key: str, column: str, value: object, key_
     raise KeyError(key)
 
 
-def set_form_field(path: Path, sheet: str, label: str, value: object) -> int:
+def set_form_field(path: Path, sheet: str, label: str, value: object) -> str:
+    """Set the value beside a label on a form sheet (Document Control, Methodology, Inputs); its cell."""
     wb = openpyxl.load_workbook(path)
     ws = wb[sheet]
     for row in ws.iter_rows(min_row=1, max_row=40):
         if row[0].value == label:
             row[1].value = value
             wb.save(path)
-            return int(row[0].row)
+            return str(row[1].coordinate)
     raise KeyError(label)

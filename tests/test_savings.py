@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import AS_OF, SAMPLE, cell_values, formula_cells, lo_convert, lo_recalculate, tamper
+from tests.helpers import set_form_field
 from toolkit.cli import main
 from toolkit.findings import Finding
 from toolkit.reader import read_workbook
@@ -71,14 +72,7 @@ def codes(path: Path, prefix: str = "SAV") -> list[tuple[str, str, str | None, s
 
 def set_input(path: Path, label: str, value: object) -> str:
     """Change one Inputs value the way a script or a client would (openpyxl drops cached results)."""
-    wb = openpyxl.load_workbook(path)
-    ws = wb[INPUTS]
-    for row in ws.iter_rows(min_row=1, max_row=30):
-        if row[0].value == label:
-            row[1].value = value
-            wb.save(path)
-            return str(row[1].coordinate)
-    raise KeyError(label)
+    return set_form_field(path, INPUTS, label, value)
 
 
 def summary_cell(path: Path, category: str, column: str) -> str:

@@ -103,6 +103,33 @@ def org_option(func: F) -> F:
     return click.option("--org", help="The client organisation's name, shown in titles.")(func)
 
 
+def produce(
+    kind: str,
+    output: Path,
+    inputs: tuple[Path | None, ...],
+    merge_from: Path | None,
+    limits: Any,
+    build: Callable[[], Any],
+    write: Callable[[Any], None],
+    refresh: Callable[[Any], None] | None = None,
+) -> None:
+    """What every generator does: build from its inputs, merge the client's earlier workbook,
+    refresh the computed parts, write atomically; a bad input is one line and exit 2."""
+    from toolkit.guard import ReadError
+    from toolkit.merge import merge_into
+
+    guard_output(output, *inputs, merge_from)
+    try:
+        book = build()
+        notes = merge_into(book, kind, merge_from, limits)
+        if refresh is not None:
+            refresh(book)
+    except ReadError as exc:
+        fail(f"{exc.path}: {exc}")
+        return
+    finish(lambda: write(book), output, notes)
+
+
 def finish(write: Callable[[], None], output: Path, notes: list[str]) -> None:
     write()
     for note in notes:
@@ -249,13 +276,8 @@ def export(path: Path, sheet: str | None, fmt: str, output: Path | None, limits:
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The gap assessment workbook to write."
 )
-@click.option("--org", help="The client organisation's name, shown in the title.")
-@click.option(
-    "--merge",
-    "merge_from",
-    type=click.Path(path_type=Path),
-    help="Keep everything the client typed in this earlier gap workbook.",
-)
+@org_option
+@merge_option
 @limit_options
 def gap(inventory: Path, output: Path, org: str | None, merge_from: Path | None, limits: Any) -> None:
     """Build the gap assessment from the client's SOC 2 control matrix (.xlsx or .csv).
@@ -264,17 +286,16 @@ def gap(inventory: Path, output: Path, org: str | None, merge_from: Path | None,
     crosswalk and the client's tested controls; Coverage is pre-filled with it.
     """
     from toolkit.gap import build_gap, read_inventory, write_gap
-    from toolkit.guard import ReadError
-    from toolkit.merge import merge_into
 
-    guard_output(output, inventory, merge_from)
-    try:
-        book = build_gap(read_inventory(inventory, limits))
-        notes = merge_into(book, "gap", merge_from, limits)
-    except ReadError as exc:
-        fail(f"{exc.path}: {exc}")
-        return
-    finish(lambda: write_gap(book, output, org), output, notes)
+    produce(
+        "gap",
+        output,
+        (inventory,),
+        merge_from,
+        limits,
+        lambda: build_gap(read_inventory(inventory, limits)),
+        lambda book: write_gap(book, output, org),
+    )
 
 
 @main.group(invoke_without_command=True)
@@ -317,12 +338,9 @@ def soa(
         if gap_path is not None or output is not None or risk_path is not None:
             fail("ctk soa needs --gap and -o (and usually --risks); or use `ctk soa new`")
         return
-    from toolkit.guard import ReadError
-    from toolkit.merge import merge_into
     from toolkit.reader import read_workbook
     from toolkit.soa import build_soa, write_soa
 
-    guard_output(output, gap_path, risk_path, merge_from)
     fields = {
         "Organisation": org,
         "Owner": owner,
@@ -330,15 +348,19 @@ def soa(
         "Approval Date": approval_date.date() if approval_date else None,
         "Version": doc_version,
     }
-    try:
-        gap_book = read_workbook(gap_path, kind="gap", limits=limits)
-        risk_book = read_workbook(risk_path, kind="risk", limits=limits) if risk_path else None
-        book = build_soa(gap_book, risk_book, fields)
-        notes = merge_into(book, "soa", merge_from, limits)
-    except ReadError as exc:
-        fail(f"{exc.path}: {exc}")
-        return
-    finish(lambda: write_soa(book, output, org), output, notes)
+    produce(
+        "soa",
+        output,
+        (gap_path, risk_path),
+        merge_from,
+        limits,
+        lambda: build_soa(
+            read_workbook(gap_path, kind="gap", limits=limits),
+            read_workbook(risk_path, kind="risk", limits=limits) if risk_path else None,
+            fields,
+        ),
+        lambda book: write_soa(book, output, org),
+    )
 
 
 @soa.command("new")
@@ -348,18 +370,9 @@ def soa(
 @click.pass_obj
 def soa_new(limits: Any, output: Path, org: str | None, merge_from: Path | None) -> None:
     """Write a blank SoA: Document Control and all 93 Annex A controls to fill in."""
-    from toolkit.guard import ReadError
-    from toolkit.merge import merge_into
     from toolkit.soa import new_soa, write_soa
 
-    guard_output(output, merge_from)
-    book = new_soa(org)
-    try:
-        notes = merge_into(book, "soa", merge_from, limits)
-    except ReadError as exc:
-        fail(f"{exc.path}: {exc}")
-        return
-    finish(lambda: write_soa(book, output, org), output, notes)
+    produce("soa", output, (), merge_from, limits, lambda: new_soa(org), lambda book: write_soa(book, output, org))
 
 
 @main.group(invoke_without_command=True)
@@ -393,20 +406,19 @@ def risk_new(
     output: Path, source: Path | None, org: str | None, threshold: int, review_months: int, merge_from: Path | None, limits: Any
 ) -> None:
     """Write a risk register: Methodology, Risk Register (with scores and levels) and Heat Map."""
-    from toolkit.guard import ReadError
-    from toolkit.merge import merge_into
     from toolkit.risk import Method, build_register, import_risks, refresh, write_register
 
-    guard_output(output, source, merge_from)
-    try:
-        risks = import_risks(source, limits) if source else []
-        book = build_register(risks, org, Method(threshold=threshold, review_months=review_months))
-        notes = merge_into(book, "risk", merge_from, limits)
-        refresh(book)
-    except ReadError as exc:
-        fail(f"{exc.path}: {exc}")
-        return
-    finish(lambda: write_register(book, output, org), output, notes)
+    method = Method(threshold=threshold, review_months=review_months)
+    produce(
+        "risk",
+        output,
+        (source,),
+        merge_from,
+        limits,
+        lambda: build_register(import_risks(source, limits) if source else [], org, method),
+        lambda book: write_register(book, output, org),
+        refresh,
+    )
 
 
 @main.command()
@@ -438,21 +450,20 @@ def roadmap(
     one sheet of tasks per phase: phase 2 from the clause gaps, phase 3 from every partially or
     not addressed control, phases 1, 4 and 5 from the engagement's steps.
     """
-    from toolkit.guard import ReadError
-    from toolkit.merge import merge_into
     from toolkit.reader import read_workbook
     from toolkit.roadmap import SIZES, build_roadmap, refresh, write_roadmap
 
-    guard_output(output, gap_path, merge_from)
     size_name = next(s for s in SIZES if s.lower().startswith(size))
-    try:
-        book = build_roadmap(read_workbook(gap_path, kind="gap", limits=limits), start.date(), size_name, org)
-        notes = merge_into(book, "roadmap", merge_from, limits)
-        refresh(book)
-    except ReadError as exc:
-        fail(f"{exc.path}: {exc}")
-        return
-    finish(lambda: write_roadmap(book, output, org), output, notes)
+    produce(
+        "roadmap",
+        output,
+        (gap_path,),
+        merge_from,
+        limits,
+        lambda: build_roadmap(read_workbook(gap_path, kind="gap", limits=limits), start.date(), size_name, org),
+        lambda book: write_roadmap(book, output, org),
+        refresh,
+    )
 
 
 def _pack_summary(written: list[Path], notes: list[str], report: Any, quiet: bool) -> None:
@@ -582,8 +593,6 @@ def savings(gap_path: Path, output: Path, currency: str, org: str | None, merge_
     live formulas over them, with a chart. Where the article gives a range, the gap assessment's
     share of Annex A fully addressed picks the point. With --merge the client's Inputs win.
     """
-    from toolkit.guard import ReadError
-    from toolkit.merge import merge_into
     from toolkit.savings import INPUTS, read_coverage, refresh, write_savings
     from toolkit.savings import build_savings as build_book
     from toolkit.schema import load_spec
@@ -594,14 +603,16 @@ def savings(gap_path: Path, output: Path, currency: str, org: str | None, merge_
     if code is None:
         fail(f"--currency {currency!r} is not one of: {', '.join(allowed.values)}")
         return
-    try:
-        book = build_book(read_coverage(gap_path, limits), org=org, currency=code)
-        notes = merge_into(book, "savings", merge_from, limits)
-        refresh(book)
-    except ReadError as exc:
-        fail(f"{exc.path}: {exc}")
-        return
-    finish(lambda: write_savings(book, output, org), output, notes)
+    produce(
+        "savings",
+        output,
+        (gap_path,),
+        merge_from,
+        limits,
+        lambda: build_book(read_coverage(gap_path, limits), org=org, currency=code),
+        lambda book: write_savings(book, output, org),
+        refresh,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import shutil
 from pathlib import Path
@@ -41,8 +42,6 @@ def test_init_then_build(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(folder / "soc2_controls.xlsx")
     ws = wb["SOC 2 Controls"]
     for row in (SAMPLE / "soc2_controls.csv").read_text(encoding="utf-8").splitlines()[1:4]:
-        import csv
-
         ws.append(next(csv.reader([row])))
     wb.save(folder / "soc2_controls.xlsx")
     settings = (

@@ -203,3 +203,14 @@ def test_bad_inventory_is_one_line_exit_two(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and str(bad) in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_a_matrix_with_its_own_header_names_reads_the_same(tmp_path: Path) -> None:
+    """Real SOC 2 reports name the columns their own way and say 'deviations' for exceptions."""
+    text = (SAMPLE / "soc2_controls.csv").read_text(encoding="utf-8")
+    header, body = text.split("\n", 1)
+    assert header == "Control ID,Control Description,TSC Criteria,Control Owner,Evidence Reference,Test Result"
+    body = body.replace(",No exceptions noted\n", ",No deviations noted.\n").replace(",Exceptions noted\n", ",Deviations noted\n")
+    path = tmp_path / "matrix.csv"
+    path.write_text("Control #,Control Activity,TSC,Owner,Evidence,Test Results\n" + body, encoding="utf-8")
+    assert annex_rows(read_inventory(path)) == annex_rows(read_inventory(SAMPLE / "soc2_controls.csv"))

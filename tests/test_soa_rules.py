@@ -12,6 +12,7 @@ from tests.conftest import AS_OF
 from tests.helpers import fill_by_hand, soa_row, write_filled_soa
 from toolkit import catalog
 from toolkit.cli import main
+from toolkit.reader import read_workbook
 from toolkit.soa import DOC, SHEET
 from toolkit.validate import validate
 
@@ -134,3 +135,16 @@ def test_review_overdue_and_title_warnings(filled: Path, tmp_path: Path) -> None
     findings = validate([path], as_of=later).files[0].findings
     assert {(f.code, f.severity) for f in findings} == {("SOA013", "warning"), ("SOA014", "warning")}
     assert validate([path], as_of=later).exit_code == 0
+
+
+def test_headers_as_clients_write_them(filled: Path, tmp_path: Path) -> None:
+    path = tmp_path / "soa.xlsx"
+    path.write_bytes(filled.read_bytes())
+    wb = openpyxl.load_workbook(path)
+    ws = wb[SHEET]
+    for cell, text in (("A1", "Control ID*"), ("D1", "Applicable?"), ("F1", "Status"), ("H1", "Evidence"), ("I1", "Owner:")):
+        ws[cell] = text
+    wb.save(path)
+    before = [(r.row, r.values) for r in read_workbook(filled).records(SHEET)]
+    assert [(r.row, r.values) for r in read_workbook(path).records(SHEET)] == before
+    assert validate([path], as_of=AS_OF).files[0].findings == []

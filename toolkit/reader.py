@@ -260,7 +260,7 @@ def find_header(
     grid: list[list[Any]], columns: tuple[Column, ...], key: str | None
 ) -> tuple[int, dict[str, int], dict[str, int]] | None:
     """The header row (0-based) among the first rows, with declared and extra column positions."""
-    wanted = {c.key: c.name for c in columns}
+    wanted = {k: c.name for c in reversed(columns) for k in reversed(c.keys)}  # a column's own name wins
     best: tuple[int, int] | None = None
     for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         hits = sum(1 for v in row if not _blank(v) and header_key(v) in wanted)
@@ -331,7 +331,7 @@ def read_form(grid: list[list[Any]], spec: Sheet, sheet_name: str, date1904: boo
             rec.row += at + 1
         form.blocks[block.title] = part.records
     fields_end = min(starts) if starts else len(grid)
-    wanted = {c.key: c for c in spec.columns}
+    wanted = {k: c for c in reversed(spec.columns) for k in reversed(c.keys)}
     for r in range(min(fields_end, len(grid))):
         row = grid[r]
         for c, v in enumerate(row[:4]):

@@ -47,6 +47,7 @@ class Column:
     wrap: bool = True
     note: str = ""
     colors: tuple[tuple[str, str], ...] = ()
+    headers: tuple[str, ...] = ()  # other names clients give this column's header
 
     @property
     def computed(self) -> bool:
@@ -56,9 +57,16 @@ class Column:
     def key(self) -> str:
         return header_key(self.name)
 
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The header spellings that mean this column: its name first, then the other names."""
+        return (self.key, *(header_key(h) for h in self.headers))
+
     def canonical(self, text: str) -> str | None:
         """The declared value a client's spelling stands for (case and spaces ignored)."""
-        return _spellings(self.values, self.aliases).get(header_key(text))
+        folded = header_key(text)
+        spellings = _spellings(self.values, self.aliases)
+        return spellings.get(folded) or spellings.get(folded.rstrip(".;"))
 
 
 @dataclass(frozen=True)
@@ -118,8 +126,9 @@ def _spellings(values: tuple[str, ...], aliases: tuple[tuple[str, str], ...]) ->
 
 
 def header_key(text: object) -> str:
-    """Headers and enumerated values match case- and space-insensitively."""
-    return "".join(str(text).split()).casefold()
+    """Headers and enumerated values match case- and space-insensitively, and without the marks
+    clients put after a header (`Applicable?`, `Control ID*`, `Owner:`)."""
+    return "".join(str(text).split()).casefold().rstrip("?:*")
 
 
 def _column(raw: dict[str, object], enums: dict[str, dict[str, object]]) -> Column:
@@ -143,6 +152,7 @@ def _column(raw: dict[str, object], enums: dict[str, dict[str, object]]) -> Colu
         wrap=bool(raw.get("wrap", True)),
         note=str(raw.get("note", "")),
         colors=tuple((str(k), str(v)) for k, v in dict(raw.get("colors", {})).items()),  # type: ignore[call-overload]
+        headers=tuple(str(h) for h in raw.get("headers", ())),  # type: ignore[attr-defined]
     )
 
 

@@ -99,6 +99,8 @@ class WorkbookData:
     extra_sheets: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # warnings about the file as a whole
     uncalculated: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell)
+    #: What rules derive once per workbook and share (the risks with their ids, the methodology).
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def kind(self) -> str:

@@ -12,20 +12,27 @@ from collections.abc import Callable, Iterator
 from toolkit import catalog
 from toolkit.findings import WARNING, Finding
 from toolkit.reader import Record, WorkbookData
-from toolkit.risk import METHOD, REGISTER, method_of, product
+from toolkit.risk import METHOD, REGISTER, Method, method_of, product
 from toolkit.rules import Context, at, at_form, missing, rule, table_ok
 
 CLOSED = ("Treated", "Closed")
 
 
-def _risks(book: WorkbookData) -> Iterator[tuple[Record, str | None]]:
-    table = book.tables.get(REGISTER)
-    if not table_ok(table):
-        return
-    assert table is not None
-    for rec in table.records:
-        rid = rec.get("Risk ID")
-        yield rec, (str(rid) if rid is not None else None)
+def _risks(book: WorkbookData) -> list[tuple[Record, str | None]]:
+    """Each risk with its id, worked out once per workbook: twenty rules walk them."""
+    if "risks" not in book.memo:
+        table = book.tables.get(REGISTER)
+        rows = table.records if table is not None and table_ok(table) else []
+        book.memo["risks"] = [(rec, str(rid) if (rid := rec.get("Risk ID")) is not None else None) for rec in rows]
+    risks: list[tuple[Record, str | None]] = book.memo["risks"]
+    return risks
+
+
+def _method(book: WorkbookData) -> Method:
+    if "method" not in book.memo:
+        book.memo["method"] = method_of(book)
+    method: Method = book.memo["method"]
+    return method
 
 
 def _whole(value: object) -> bool:
@@ -123,7 +130,7 @@ rule("RSK015", "risk", "The residual score is not residual likelihood x residual
 @rule("RSK006", "risk", "The risk level does not match the Methodology's levels for the score")
 def level_mismatch(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: score 12 shown as `Medium` when the Methodology says 10-16 is High. Good: `High`."""
-    method = method_of(book)
+    method = _method(book)
     for rec, rid in _risks(book):
         expected = method.level(product(rec.get("Likelihood"), rec.get("Impact")))
         level = rec.get("Risk Level")
@@ -173,7 +180,7 @@ def _retained(rec: Record) -> int | None:
 def acceptor_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Clause 6.1.3 f. Bad: Treatment = Accept, score 12, threshold 9, Accepted By empty.
     Good: Accepted By = `Chief Executive Officer (Priya Raman)`. Also applies to residual risk above the threshold."""
-    method = method_of(book)
+    method = _method(book)
     for rec, rid in _risks(book):
         score = _retained(rec)
         if score is not None and score > method.threshold and _has(rec, "Accepted By") and rec.get("Accepted By") is None:
@@ -190,7 +197,7 @@ def acceptor_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
 @rule("RSK011", "risk", "A risk retained above the acceptance threshold has no acceptance date")
 def acceptance_date_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: accepted above the threshold, Acceptance Date empty. Good: the date of the sign-off."""
-    method = method_of(book)
+    method = _method(book)
     for rec, rid in _risks(book):
         score = _retained(rec)
         if score is not None and score > method.threshold and _has(rec, "Acceptance Date") and rec.get("Acceptance Date") is None:
@@ -206,7 +213,7 @@ def acceptance_date_missing(book: WorkbookData, ctx: Context) -> Iterator[Findin
 @rule("RSK012", "risk", "A risk above the threshold is accepted by someone the Methodology does not authorise", WARNING)
 def acceptor_not_authorised(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: score 15 accepted by `Office Manager` when only the CEO may. Good: `Chief Executive Officer (Priya Raman)`."""
-    method = method_of(book)
+    method = _method(book)
     roles = [r.casefold() for r in method.acceptors]
     for rec, rid in _risks(book):
         score = _retained(rec)
@@ -280,7 +287,7 @@ def id_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
 def review_overdue(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Clause 8.2: assessments at planned intervals. Bad: Last Reviewed 2024-03-01 with a 12-month
     interval, checked in 2026. Good: reviewed within the interval."""
-    method = method_of(book)
+    method = _method(book)
     cutoff = _months_before(ctx.as_of, method.review_months)
     for rec, rid in _risks(book):
         last = rec.get("Last Reviewed")

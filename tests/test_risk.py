@@ -112,3 +112,28 @@ def test_every_risk_rule_has_a_case() -> None:
 
     covered = {c[2] for c in CASES} | {"RSK017", "RSK019"}
     assert {code for code, r in load_all().items() if r.kind == "risk"} <= covered
+
+
+def test_a_register_from_another_tool_is_imported(tmp_path: Path) -> None:
+    """Registers kept elsewhere name their columns their own way: the same risks come in."""
+    from tests.conftest import SAMPLE
+    from toolkit.risk import import_risks
+
+    text = (SAMPLE / "risk_register.csv").read_text(encoding="utf-8")
+    header, body = text.split("\n", 1)
+    renamed = {
+        "Risk ID": "ID",
+        "Likelihood": "Likelihood (1-5)",
+        "Impact": "Impact (1-5)",
+        "Risk Owner": "Owner",
+        "Treatment": "Treatment Option",
+    }
+    renamed |= {
+        "Treatment Plan": "Action Plan",
+        "Annex A Controls": "Controls",
+        "Target Date": "Due Date",
+        "Last Reviewed": "Last Review",
+    }
+    other = tmp_path / "register_from_grc.csv"
+    other.write_text(",".join(renamed.get(h, h) for h in header.split(",")) + "\n" + body, encoding="utf-8")
+    assert import_risks(other) == import_risks(SAMPLE / "risk_register.csv")

@@ -154,3 +154,20 @@ def test_outputs_are_ordinary_files(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_an_interrupted_write_leaves_the_previous_output_intact(tmp_path: Path) -> None:
+    from toolkit.schema import load_spec
+    from toolkit.writer import Book, write_book
+
+    path = write_filled_soa(tmp_path / "soa.xlsx")
+    before = path.read_bytes()
+
+    def crash(*_: object) -> None:
+        raise KeyboardInterrupt  # the consultant presses Ctrl-C halfway through
+
+    spec = load_spec("gap")  # its Summary sheet is drawn by a function: make it fail mid-write
+    with pytest.raises(KeyboardInterrupt):
+        write_book(spec, Book(custom={"Summary": crash}), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["soa.xlsx"], "no temporary file left behind"

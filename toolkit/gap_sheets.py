@@ -70,6 +70,7 @@ def summary(annex: Sequence[dict[str, Any]], clauses: Sequence[dict[str, Any]]) 
         # By theme.
         t0 = rt + 3
         ws.write_string(t0 - 1, 0, "By theme", st.subtitle)
+        ws.set_row(t0, 30)  # two-line headers ("Partially addressed")
         for c, text in enumerate(["Theme", *RATINGS, "Controls", "% fully"]):
             ws.write_string(t0, c, text, head)
         for i, name in enumerate(catalog.themes()):
@@ -91,6 +92,7 @@ def summary(annex: Sequence[dict[str, Any]], clauses: Sequence[dict[str, Any]]) 
         ccov = _col(CLAUSES, "Coverage")
         cl = distribution(r["Coverage"] for r in clauses)
         ws.write_string(c0 - 1, 0, "Management system (clauses 4-10)", st.subtitle)
+        ws.set_row(c0, 30)
         for c, text in enumerate(["Clause coverage", "Requirements", "% of requirements"]):
             ws.write_string(c0, c, text, head)
         for i, rating in enumerate(RATINGS):

@@ -171,3 +171,11 @@ def test_an_interrupted_write_leaves_the_previous_output_intact(tmp_path: Path) 
         write_book(spec, Book(custom={"Summary": crash}), path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["soa.xlsx"], "no temporary file left behind"
+
+
+def test_records_as_a_dataframe(tmp_path: Path) -> None:
+    from toolkit import table_frame
+
+    frame = table_frame(write_filled_soa(tmp_path / "soa.xlsx"))
+    assert len(frame) == 93 and list(frame.columns[:3]) == ["Sheet", "Row", "Control ID"]
+    assert frame.loc[0, "Control ID"] == "A.5.1" and frame.loc[0, "Row"] == 2

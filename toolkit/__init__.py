@@ -5,6 +5,7 @@ The API is usable from a notebook::
     from toolkit import read_workbook, validate
     report = validate(["soa.xlsx"])
     book = read_workbook("soa.xlsx")
+    frame = table_frame("soa.xlsx")  # the records as a pandas DataFrame
 
 Names are imported on first use, so `ctk --help` stays fast.
 """
@@ -23,6 +24,7 @@ _API = {
     "Limits": "toolkit.guard",
     "Finding": "toolkit.findings",
     "Report": "toolkit.findings",
+    "table_frame": "toolkit.export",
 }
 
 __all__ = ["__version__", *_API]

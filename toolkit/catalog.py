@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from toolkit.ids import natural_key
-
 RELATIONSHIPS = ("equal", "subset", "superset", "intersect")
 #: Relationships through which a tested criterion can fully address an ISO requirement.
 FULL_RELATIONSHIPS = frozenset({"equal", "superset"})
@@ -110,7 +108,3 @@ def guidance(kind: str) -> dict[str, dict[str, str]]:
 def themes() -> list[str]:
     """Annex A themes in catalog order."""
     return list(dict.fromkeys(c.theme for c in annex_a().values()))
-
-
-def sort_iso_ids(ids: set[str] | list[str]) -> list[str]:
-    return sorted(ids, key=natural_key)

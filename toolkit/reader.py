@@ -73,11 +73,6 @@ class TableData:
     def missing_columns(self) -> list[str]:
         return [c.name for c in self.spec.columns if c.name not in self.columns]
 
-    def header_cell(self, column: str) -> str | None:
-        if self.header_row is None or column not in self.columns:
-            return None
-        return cell_ref(self.header_row - 1, self.columns[column])
-
 
 @dataclass
 class FormData:

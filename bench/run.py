@@ -156,9 +156,10 @@ def compile_sources(say: Callable[[str], None]) -> None:
 def build_inputs(out: Path, workbooks: int, say: Callable[[str], None]) -> tuple[Path, list[Path]]:
     """The sample pack (its SoA is the small case) and `workbooks` SoAs with a few cells changed."""
     from toolkit.engagement import demo
-    from toolkit.reader import read_workbook
-    from toolkit.soa import DOC, SHEET, build_soa, document_control, write_soa
-    from toolkit.writer import Book, Table
+    from toolkit.kinds import write_workbook
+    from toolkit.kinds.soa.build import DOC, SHEET, build_soa, document_control
+    from toolkit.workbook.reader import read_workbook
+    from toolkit.workbook.writer import Book, Table
 
     pack = out / "pack"
     shutil.rmtree(pack, ignore_errors=True)  # demo merges what the folder holds: start clean
@@ -182,7 +183,7 @@ def build_inputs(out: Path, workbooks: int, say: Callable[[str], None]) -> tuple
         org = f"Client {i:03d} Ltd"
         book = Book(tables={SHEET: Table(records)}, forms={DOC: document_control(org, version=f"1.{i}")})
         path = many / f"soa_{i:03d}.xlsx"
-        write_soa(book, path, org)
+        write_workbook("soa", book, path, org)
         paths.append(path)
     return pack / "soa.xlsx", paths
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.guard import DEFAULT_LIMITS
+from toolkit.workbook.guard import DEFAULT_LIMITS
 
 #: Every hostile file is refused within these bounds (scope 2 of issue 6).
 SECONDS = 5.0
@@ -625,9 +625,10 @@ CASES: tuple[Case, ...] = (
 
 def good_workbook(path: Path) -> Path:
     """A correct, freshly generated Statement of Applicability (blank: it has findings)."""
-    from toolkit.soa import new_soa, write_soa
+    from toolkit.kinds import write_workbook
+    from toolkit.kinds.soa.build import new_soa
 
-    write_soa(new_soa("Example Ltd"), path, "Example Ltd")
+    write_workbook("soa", new_soa("Example Ltd"), path, "Example Ltd")
     return path
 
 

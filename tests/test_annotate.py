@@ -14,11 +14,11 @@ from python_calamine import CalamineWorkbook
 
 from tests.conftest import AS_OF
 from tests.helpers import soa_row, write_filled_soa, write_sample_pack
-from toolkit.annotate import FILLS, REVIEW_COLUMNS, REVIEW_SHEET, annotate
 from toolkit.findings import Finding
-from toolkit.reader import read_workbook
-from toolkit.soa import DOC, SHEET
-from toolkit.validate import validate
+from toolkit.kinds.soa.build import DOC, SHEET
+from toolkit.validation import validate
+from toolkit.workbook.annotate import FILLS, REVIEW_COLUMNS, REVIEW_SHEET, annotate
+from toolkit.workbook.reader import read_workbook
 
 RED, AMBER = FILLS["error"], FILLS["warning"]
 

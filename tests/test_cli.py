@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from tests.conftest import AS_OF
 from tests.helpers import soa_row, write_filled_soa
 from toolkit.cli import main
-from toolkit.soa import SHEET
-from toolkit.validate import validate
+from toolkit.kinds.soa.build import SHEET
+from toolkit.validation import validate
 
 FINDING_KEYS = ["code", "severity", "sheet", "cell", "row", "column", "key", "message"]
 
@@ -99,7 +99,7 @@ def test_folder_is_expanded(tmp_path: Path) -> None:
 def test_rules_lists_every_code() -> None:
     code, out, _ = run("rules")
     assert code == 0
-    from toolkit.rules import load_all
+    from toolkit.kinds import all_rules as load_all
 
     for rule_code in load_all():
         assert any(line.startswith(rule_code + " ") for line in out.splitlines())
@@ -157,8 +157,8 @@ def test_outputs_are_ordinary_files(tmp_path: Path) -> None:
 
 
 def test_an_interrupted_write_leaves_the_previous_output_intact(tmp_path: Path) -> None:
-    from toolkit.schema import load_spec
-    from toolkit.writer import Book, write_book
+    from toolkit.workbook.schema import load_spec
+    from toolkit.workbook.writer import Book, write_book
 
     path = write_filled_soa(tmp_path / "soa.xlsx")
     before = path.read_bytes()

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from tests.conftest import AS_OF
 from tests.helpers import edit_cell, write_sample_pack
 from toolkit.cli import main
-from toolkit.gap import ANNEX
-from toolkit.risk import REGISTER
-from toolkit.soa import SHEET
-from toolkit.validate import validate
+from toolkit.kinds.gap.model import ANNEX
+from toolkit.kinds.risk.model import REGISTER
+from toolkit.kinds.soa.build import SHEET
+from toolkit.validation import validate
 
 
 @pytest.fixture(scope="module")

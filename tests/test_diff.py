@@ -16,13 +16,13 @@ from click.testing import CliRunner
 from tests.conftest import AS_OF, lo_convert
 from tests.helpers import soa_row, write_filled_soa, write_sample_pack
 from toolkit import render
-from toolkit.annotate import FILLS, REVIEW_SHEET, annotate
 from toolkit.cli import main
-from toolkit.diff import Change, Diff, KindMismatch, diff_books, diff_files
-from toolkit.guard import ReadError
-from toolkit.reader import read_workbook
-from toolkit.soa import DOC, SHEET
-from toolkit.validate import validate
+from toolkit.kinds.soa.build import DOC, SHEET
+from toolkit.validation import validate
+from toolkit.workbook.annotate import FILLS, REVIEW_SHEET, annotate
+from toolkit.workbook.diff import Change, Diff, KindMismatch, diff_books, diff_files
+from toolkit.workbook.guard import ReadError
+from toolkit.workbook.reader import read_workbook
 
 CHANGE_KEYS = ["sheet", "key", "change", "column", "old", "new", "old_row", "new_row"]
 

@@ -10,25 +10,23 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import AS_OF, SAMPLE
-from toolkit import catalog
 from toolkit.cli import main
-from toolkit.gap import (
+from toolkit.data import catalog
+from toolkit.kinds import write_workbook
+from toolkit.kinds.gap.build import build_gap
+from toolkit.kinds.gap.model import (
     ANNEX,
     CLAUSES,
     FULL,
     NOT,
     PARTIAL,
-    ClientControl,
-    Inventory,
     annex_rows,
-    build_gap,
     clause_rows,
     distribution,
-    read_inventory,
-    write_gap,
 )
-from toolkit.reader import read_workbook
-from toolkit.validate import validate
+from toolkit.kinds.soc2.model import ClientControl, Inventory, read_inventory
+from toolkit.validation import validate
+from toolkit.workbook.reader import read_workbook
 
 MANAGEMENT_SYSTEM = ["4.3", "6.1.3", "6.2", "7.5.1", "7.5.2", "7.5.3", "9.2.1", "9.2.2", "9.3.1", "9.3.2", "9.3.3"]
 
@@ -128,8 +126,8 @@ def test_xlsx_and_csv_inventories_agree(sample_gap: Path, tmp_path: Path) -> Non
 
 def test_deterministic(tmp_path: Path) -> None:
     inv = read_inventory(SAMPLE / "soc2_controls.csv")
-    write_gap(build_gap(inv), tmp_path / "a.xlsx")
-    write_gap(build_gap(inv), tmp_path / "b.xlsx")
+    write_workbook("gap", build_gap(inv), tmp_path / "a.xlsx")
+    write_workbook("gap", build_gap(inv), tmp_path / "b.xlsx")
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
 
 

@@ -25,15 +25,17 @@ from openpyxl.comments import Comment
 from openpyxl.drawing.image import Image
 
 from tests import hostile
-from toolkit.export import table_rows
-from toolkit.guard import MAX_UNCALCULATED, Limits, ReadError, inspect
-from toolkit.merge import merge_into, uncarried
-from toolkit.reader import read_workbook
+from toolkit.kinds import write_workbook
+from toolkit.kinds.soa.build import SHEET, new_soa
 from toolkit.render import rows_csv
-from toolkit.schema import load_spec
-from toolkit.soa import SHEET, new_soa, write_soa
-from toolkit.validate import validate
-from toolkit.writer import Book, Table, write_book
+from toolkit.validation import validate
+from toolkit.workbook.export import table_rows
+from toolkit.workbook.guard import Limits, ReadError, inspect
+from toolkit.workbook.guard.base import MAX_UNCALCULATED
+from toolkit.workbook.merge import merge_into, uncarried
+from toolkit.workbook.reader import read_workbook
+from toolkit.workbook.schema import load_spec
+from toolkit.workbook.writer import Book, Table, write_book
 
 MAIN = hostile.MAIN
 
@@ -249,7 +251,7 @@ def test_client_text_never_becomes_a_formula_in_a_workbook(good: Path, tmp_path:
     merged = tmp_path / "merged.xlsx"
     fresh = new_soa("Example Ltd")
     merge_into(fresh, "soa", client)
-    write_soa(fresh, merged, "Example Ltd")
+    write_workbook("soa", fresh, merged, "Example Ltd")
     for path in (out, merged):
         texts, formulas = _strings_and_formulas(path)
         assert formulas == []
@@ -287,7 +289,7 @@ def test_no_output_carries_macros_or_external_links(good: Path, tmp_path: Path) 
     merged = tmp_path / "merged.xlsx"
     book = new_soa("Example Ltd")
     notes = merge_into(book, "soa", client)
-    write_soa(book, merged, "Example Ltd")
+    write_workbook("soa", book, merged, "Example Ltd")
     assert any("macros" in n and "external links" in n for n in notes)
     assert _active_content(merged) == []
     assert _active_content(good) == []

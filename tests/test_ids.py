@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.ids import natural_key, normalize_clause_id, normalize_control_id, normalize_risk_id, normalize_soc2_id, split_list
+from toolkit.data.ids import (
+    natural_key,
+    normalize_clause_id,
+    normalize_control_id,
+    normalize_risk_id,
+    normalize_soc2_id,
+    split_list,
+)
 
 
 @pytest.mark.parametrize("text", ["A.5.1", "5.1", "A5.1", "A 5.1", "A.05.01", "a.5.1", "  A.5.1  ", "A . 5 . 1"])

@@ -8,9 +8,9 @@ import pytest
 
 from tests.conftest import AS_OF, lo_convert
 from tests.helpers import write_filled_soa
-from toolkit.reader import read_workbook
-from toolkit.soa import SHEET
-from toolkit.validate import validate
+from toolkit.kinds.soa.build import SHEET
+from toolkit.validation import validate
+from toolkit.workbook.reader import read_workbook
 
 pytestmark = pytest.mark.libreoffice
 
@@ -31,10 +31,11 @@ def test_soa_resaved_by_libreoffice_reads_back_the_same(soffice: str, tmp_path: 
 
 
 def test_blank_soa_findings_survive_libreoffice(soffice: str, tmp_path: Path) -> None:
-    from toolkit.soa import new_soa, write_soa
+    from toolkit.kinds import write_workbook
+    from toolkit.kinds.soa.build import new_soa
 
     original = tmp_path / "blank.xlsx"
-    write_soa(new_soa("Example"), original)
+    write_workbook("soa", new_soa("Example"), original)
     resaved = lo_convert(soffice, original, tmp_path / "lo")
     before = validate([original], as_of=AS_OF).as_dict()["files"][0]["findings"]
     after = validate([resaved], as_of=AS_OF).as_dict()["files"][0]["findings"]
@@ -70,7 +71,8 @@ def test_every_generated_formula_recalculates_to_its_cached_value(soffice: str, 
     from tests.conftest import cell_values, formula_cells, lo_recalculate, tamper
     from toolkit.engagement import demo
 
-    written, _, report = demo(tmp_path / "pack")
+    pack = demo(tmp_path / "pack")
+    written, report = pack.written, pack.report
     assert report.exit_code == 0
     tamper(written[0], tmp_path / "tampered.xlsx")
     back = lo_recalculate(soffice, [*written, tmp_path / "tampered.xlsx"], tmp_path / "lo")
@@ -91,7 +93,7 @@ def test_every_generated_formula_recalculates_to_its_cached_value(soffice: str, 
 def test_roadmap_and_savings_render_to_pdf(soffice: str, tmp_path: Path) -> None:
     from toolkit.engagement import demo
 
-    written, _, _ = demo(tmp_path / "pack")
+    written = demo(tmp_path / "pack").written
     for path in written:
         if path.stem in ("roadmap", "cost_savings"):
             pdf = lo_convert(soffice, path, tmp_path / "pdf", "pdf")

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from tests.conftest import AS_OF
 from tests.helpers import write_sample_pack
 from toolkit.cli import main
-from toolkit.reader import read_workbook
-from toolkit.risk import REGISTER
-from toolkit.soa import DOC, SHEET
-from toolkit.validate import validate
+from toolkit.kinds.risk.model import REGISTER
+from toolkit.kinds.soa.build import DOC, SHEET
+from toolkit.validation import validate
+from toolkit.workbook.reader import read_workbook
 
 
 @pytest.fixture()

@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import MergedCell
 
 from toolkit.findings import Finding, Report
+from toolkit.kinds import write_workbook
+from toolkit.kinds.soa.build import new_soa
 from toolkit.render import report_json, report_text
-from toolkit.soa import new_soa, write_soa
-from toolkit.validate import validate
+from toolkit.validation import validate
 
 SHEETS = 2  # Document Control and Statement of Applicability
 
@@ -32,7 +33,7 @@ SHEETS = 2  # Document Control and Statement of Applicability
 def base_workbook() -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "soa.xlsx"
-        write_soa(new_soa("Example Ltd"), path, "Example Ltd")
+        write_workbook("soa", new_soa("Example Ltd"), path, "Example Ltd")
         return path.read_bytes()
 
 

@@ -17,12 +17,20 @@ def test_wheel_contains_data_files(tmp_path: Path) -> None:
         capture_output=True,
         timeout=300,
     )
-    (wheel,) = tmp_path.glob("ctk-*.whl")
+    (wheel,) = tmp_path.glob("ctk_iso27001-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for expected in [
         "toolkit/data/annex_a.csv",
         "toolkit/data/crosswalk.csv",
         "toolkit/workbook_templates/soa.toml",
         "toolkit/cli.py",
+        "toolkit/py.typed",
+        "toolkit/__main__.py",
     ]:
         assert expected in names, expected
+    # Every package of the source tree ships (pyproject lists them: a new kind must be added there).
+    for init in (ROOT / "toolkit").rglob("__init__.py"):
+        shipped = init.relative_to(ROOT).as_posix()
+        assert shipped in names, f"{shipped} is not in the wheel: add its package to [tool.setuptools] packages"
+    for declaration in (ROOT / "workbook_templates").glob("*.toml"):
+        assert f"toolkit/workbook_templates/{declaration.name}" in names, declaration.name

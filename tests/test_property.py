@@ -11,12 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import AS_OF
-from toolkit import catalog
-from toolkit.reader import read_workbook
-from toolkit.schema import load_spec
-from toolkit.soa import DOC, SHEET, catalog_row, document_control, write_soa
-from toolkit.validate import validate
-from toolkit.writer import Book, Table
+from toolkit.data import catalog
+from toolkit.kinds import write_workbook
+from toolkit.kinds.soa.build import DOC, SHEET, catalog_row, document_control
+from toolkit.validation import validate
+from toolkit.workbook.reader import read_workbook
+from toolkit.workbook.schema import load_spec
+from toolkit.workbook.writer import Book, Table
 
 SPEC = load_spec("soa").sheet(SHEET)
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=40).map(str.strip).filter(bool)
@@ -46,7 +47,7 @@ def test_generate_read_validate(rows: list[dict[str, Any]], approver: str, versi
     form.fields = {**form.fields, "Approved By": approver, "Approval Date": dt.date(2026, 1, 5)}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "soa.xlsx"
-        write_soa(Book(tables={SHEET: Table(records)}, forms={DOC: form}), path)
+        write_workbook("soa", Book(tables={SHEET: Table(records)}, forms={DOC: form}), path)
         book = read_workbook(path)
         assert book.kind == "soa"
         read = book.records(SHEET)

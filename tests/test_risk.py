@@ -9,9 +9,9 @@ import pytest
 
 from tests.conftest import AS_OF
 from tests.helpers import edit_cell, set_form_field, write_sample_pack
-from toolkit.reader import read_workbook
-from toolkit.risk import METHOD, REGISTER
-from toolkit.validate import validate
+from toolkit.kinds.risk.model import METHOD, REGISTER
+from toolkit.validation import validate
+from toolkit.workbook.reader import read_workbook
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ def test_clients_own_review_interval_is_used(register: Path) -> None:
 
 
 def test_every_risk_rule_has_a_case() -> None:
-    from toolkit.rules import load_all
+    from toolkit.kinds import all_rules as load_all
 
     covered = {c[2] for c in CASES} | {"RSK017", "RSK019"}
     assert {code for code, r in load_all().items() if r.kind == "risk"} <= covered
@@ -117,7 +117,7 @@ def test_every_risk_rule_has_a_case() -> None:
 def test_a_register_from_another_tool_is_imported(tmp_path: Path) -> None:
     """Registers kept elsewhere name their columns their own way: the same risks come in."""
     from tests.conftest import SAMPLE
-    from toolkit.risk import import_risks
+    from toolkit.kinds.risk.model import import_risks
 
     text = (SAMPLE / "risk_register.csv").read_text(encoding="utf-8")
     header, body = text.split("\n", 1)

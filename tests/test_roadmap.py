@@ -11,10 +11,11 @@ from click.testing import CliRunner
 from tests.conftest import AS_OF
 from tests.helpers import edit_cell, write_sample_pack
 from toolkit.cli import main
-from toolkit.gap import ANNEX, CLAUSES, FULL
-from toolkit.reader import read_workbook
-from toolkit.roadmap import OVERVIEW, PHASES, SIZES, build_roadmap, phase_window, plan, sheet_name
-from toolkit.validate import validate
+from toolkit.kinds.gap.model import ANNEX, CLAUSES, FULL
+from toolkit.kinds.roadmap.build import build_roadmap
+from toolkit.kinds.roadmap.model import OVERVIEW, PHASES, SIZES, phase_window, plan, sheet_name
+from toolkit.validation import validate
+from toolkit.workbook.reader import read_workbook
 
 START = dt.date(2027, 1, 4)
 

@@ -16,22 +16,22 @@ from tests.conftest import AS_OF, SAMPLE, cell_values, formula_cells, lo_convert
 from tests.helpers import set_form_field
 from toolkit.cli import main
 from toolkit.findings import Finding
-from toolkit.reader import read_workbook
-from toolkit.savings import (
+from toolkit.kinds import write_workbook
+from toolkit.kinds.savings.build import build_savings
+from toolkit.kinds.savings.model import (
     CATEGORIES,
     DEFAULTS,
     INPUTS,
     NAMES,
     SUMMARY,
     Coverage,
-    build_savings,
     figures,
     position,
     read_coverage,
-    write_savings,
     xround,
 )
-from toolkit.validate import validate
+from toolkit.validation import validate
+from toolkit.workbook.reader import read_workbook
 
 libreoffice = pytest.mark.libreoffice
 HEADERS = ["Cost Category", "Starting from Scratch", "Extending from SOC 2", "Savings %", "Savings"]
@@ -215,11 +215,11 @@ def test_currency_option_formats_the_amounts(sample_gap: Path, tmp_path: Path) -
 def test_deterministic_bytes(sample_gap: Path, tmp_path: Path) -> None:
     cov = read_coverage(sample_gap)
     a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
-    write_savings(build_savings(cov, "Harbourline", "GBP"), a, "Harbourline")
-    write_savings(build_savings(cov, "Harbourline", "GBP"), b, "Harbourline")
+    write_workbook("savings", build_savings(cov, "Harbourline", "GBP"), a, "Harbourline")
+    write_workbook("savings", build_savings(cov, "Harbourline", "GBP"), b, "Harbourline")
     assert a.read_bytes() == b.read_bytes()
     c = tmp_path / "c.xlsx"
-    write_savings(build_savings(cov, "Harbourline", "GBP", {"Consulting Day Rate": 1600}), c, "Harbourline")
+    write_workbook("savings", build_savings(cov, "Harbourline", "GBP", {"Consulting Day Rate": 1600}), c, "Harbourline")
     assert c.read_bytes() != a.read_bytes()
 
 
@@ -268,7 +268,7 @@ def test_a_missing_category_row(workbook: Path) -> None:
 
 
 def test_rules_are_listed_with_examples() -> None:
-    from toolkit.rules import load_all
+    from toolkit.kinds import all_rules as load_all
 
     rules = {code: r for code, r in load_all().items() if r.kind == "savings"}
     assert sorted(rules) == ["SAV001", "SAV002", "SAV003", "SAV004"]
@@ -334,7 +334,7 @@ def test_cli_errors_are_one_line_exit_two(sample_gap: Path, tmp_path: Path) -> N
         (["--gap", str(garbage)], str(garbage)),
         (["--gap", str(soa)], "not a gap assessment"),
         (["--gap", str(tmp_path / "absent.xlsx")], "absent.xlsx"),
-        (["--gap", str(sample_gap), "--currency", "JPY"], "--currency 'JPY'"),
+        (["--gap", str(sample_gap), "--currency", "JPY"], "currency 'JPY'"),
         (["--gap", str(sample_gap), "--merge", str(garbage)], str(garbage)),
     ):
         result = CliRunner().invoke(main, ["savings", *args, "-o", str(out)])
@@ -369,11 +369,11 @@ def test_libreoffice_recalculates_to_the_cached_values(soffice: str, sample_gap:
     }
     sources = []
     for name, inputs in variants.items():
-        write_savings(build_savings(cov, "Harbourline", "CHF", inputs), tmp_path / name)
+        write_workbook("savings", build_savings(cov, "Harbourline", "CHF", inputs), tmp_path / name)
         sources.append(tmp_path / name)
     for cover in (Coverage(65, 20, 8), Coverage(93, 0, 0)):
         name = f"full{cover.fully}.xlsx"
-        write_savings(build_savings(cover), tmp_path / name)
+        write_workbook("savings", build_savings(cover), tmp_path / name)
         sources.append(tmp_path / name)
     tamper(tmp_path / "sample.xlsx", tmp_path / "tampered.xlsx")
     recalculated = lo_recalculate(soffice, [*sources, tmp_path / "tampered.xlsx"], tmp_path / "lo")

@@ -10,11 +10,11 @@ import pytest
 
 from tests.conftest import AS_OF
 from tests.helpers import fill_by_hand, soa_row, write_filled_soa
-from toolkit import catalog
 from toolkit.cli import main
-from toolkit.reader import read_workbook
-from toolkit.soa import DOC, SHEET
-from toolkit.validate import validate
+from toolkit.data import catalog
+from toolkit.kinds.soa.build import DOC, SHEET
+from toolkit.validation import validate
+from toolkit.workbook.reader import read_workbook
 
 COLS = {
     "Control ID": "A",
@@ -117,7 +117,7 @@ def test_control_id_spellings_are_recognised(filled: Path, tmp_path: Path, spell
 
 
 def test_every_soa_rule_has_a_case() -> None:
-    from toolkit.rules import load_all
+    from toolkit.kinds import all_rules as load_all
 
     covered = {c[2] for c in CASES} | {"SOA013", "SOA014"}
     soa_codes = {code for code, r in load_all().items() if r.kind == "soa"}

@@ -10,8 +10,8 @@ from pathlib import Path
 import openpyxl
 from click.testing import CliRunner
 
-from tests.conftest import SAMPLE
 from tests.helpers import edit_cell
+from tests.paths import SAMPLE
 from toolkit.cli import main
 from toolkit.kinds import REGISTRY
 from toolkit.kinds.soa.build import SHEET

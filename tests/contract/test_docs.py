@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tests.conftest import ROOT
+from tests.paths import ROOT
 from toolkit.cli import main
 
 

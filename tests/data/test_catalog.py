@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from tests.conftest import REFERENCE
+from tests.paths import REFERENCE
 from toolkit.data import catalog
 
 

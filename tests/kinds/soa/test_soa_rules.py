@@ -8,8 +8,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tests.conftest import AS_OF
 from tests.helpers import fill_by_hand, soa_row, write_filled_soa
+from tests.paths import AS_OF
 from toolkit.cli import main
 from toolkit.data import catalog
 from toolkit.kinds.soa.build import DOC, SHEET

@@ -13,8 +13,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import AS_OF, lo_convert
 from tests.helpers import soa_row, write_filled_soa, write_sample_pack
+from tests.lo import lo_convert
+from tests.paths import AS_OF
 from toolkit import render
 from toolkit.cli import main
 from toolkit.kinds.soa.build import DOC, SHEET

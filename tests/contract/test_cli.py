@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import AS_OF
 from tests.helpers import soa_row, write_filled_soa
+from tests.paths import AS_OF
 from toolkit.cli import main
 from toolkit.kinds.soa.build import SHEET
 from toolkit.validation import validate

@@ -3,8 +3,8 @@
 Nothing here is committed as a binary: every file is built from a few lines of code, so anyone
 can reproduce the corpus and see exactly what each file does.
 
-    python tests/hostile.py OUTDIR            # write the corpus (and a good workbook) to OUTDIR
-    python tests/hostile.py OUTDIR --check    # also run `ctk validate` on each, under the bounds
+    python tests/workbook/hostile.py OUTDIR            # write the corpus (and a good workbook) to OUTDIR
+    python tests/workbook/hostile.py OUTDIR --check    # also run `ctk validate` on each, under the bounds
 
 Each refusal case names the file, what it is, the cause `ctk validate` must give (a regular
 expression) and any extra command-line flags. Notable-but-readable cases (macros, links,

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import AS_OF, SAMPLE
+from tests.paths import AS_OF, SAMPLE
 from toolkit.cli import main
 from toolkit.data import catalog
 from toolkit.kinds import write_workbook

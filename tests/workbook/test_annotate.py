@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from openpyxl.comments import Comment
 from python_calamine import CalamineWorkbook
 
-from tests.conftest import AS_OF
 from tests.helpers import soa_row, write_filled_soa, write_sample_pack
+from tests.paths import AS_OF
 from toolkit.findings import Finding
 from toolkit.kinds.soa.build import DOC, SHEET
 from toolkit.validation import validate

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AS_OF
 from tests.helpers import edit_cell, set_form_field, write_sample_pack
+from tests.paths import AS_OF
 from toolkit.kinds.risk.model import METHOD, REGISTER
 from toolkit.validation import validate
 from toolkit.workbook.reader import read_workbook
@@ -116,7 +116,7 @@ def test_every_risk_rule_has_a_case() -> None:
 
 def test_a_register_from_another_tool_is_imported(tmp_path: Path) -> None:
     """Registers kept elsewhere name their columns their own way: the same risks come in."""
-    from tests.conftest import SAMPLE
+    from tests.paths import SAMPLE
     from toolkit.kinds.risk.model import import_risks
 
     text = (SAMPLE / "risk_register.csv").read_text(encoding="utf-8")

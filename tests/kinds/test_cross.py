@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import AS_OF
 from tests.helpers import edit_cell, write_sample_pack
+from tests.paths import AS_OF
 from toolkit.cli import main
 from toolkit.kinds.gap.model import ANNEX
 from toolkit.kinds.risk.model import REGISTER

@@ -1,6 +1,6 @@
 """Issue 6: hostile and broken workbooks get clear errors at bounded cost; nothing lost, nothing let in.
 
-The corpus is generated at test time by `tests/hostile.py` (run it by hand to look at the files).
+The corpus is generated at test time by `tests/workbook/hostile.py` (run it by hand to look at the files).
 Every refusal runs the real command line in a child process whose address space is capped, and
 checks the exit status, the one line naming the file and the cause, the time and the peak memory.
 """
@@ -24,7 +24,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.drawing.image import Image
 
-from tests import hostile
+from tests.workbook import hostile
 from toolkit.kinds import write_workbook
 from toolkit.kinds.soa.build import SHEET, new_soa
 from toolkit.render import rows_csv

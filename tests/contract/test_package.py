@@ -7,7 +7,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.paths import ROOT
 
 
 def test_wheel_contains_data_files(tmp_path: Path) -> None:

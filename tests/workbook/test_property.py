@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import AS_OF
+from tests.paths import AS_OF
 from toolkit.data import catalog
 from toolkit.kinds import write_workbook
 from toolkit.kinds.soa.build import DOC, SHEET, catalog_row, document_control

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import AS_OF
 from tests.helpers import write_sample_pack
+from tests.paths import AS_OF
 from toolkit.cli import main
 from toolkit.kinds.risk.model import REGISTER
 from toolkit.kinds.soa.build import DOC, SHEET

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AS_OF, lo_convert
 from tests.helpers import write_filled_soa
+from tests.lo import lo_convert
+from tests.paths import AS_OF
 from toolkit.kinds.soa.build import SHEET
 from toolkit.validation import validate
 from toolkit.workbook.reader import read_workbook
@@ -68,7 +69,7 @@ def test_sample_pack_survives_libreoffice(soffice: str, tmp_path: Path) -> None:
 def test_every_generated_formula_recalculates_to_its_cached_value(soffice: str, tmp_path: Path) -> None:
     """Scope 4 of the engagement pack: LibreOffice recalculates every formula of every workbook
     without error and to the value ctk cached (a tampered control proves it recalculated)."""
-    from tests.conftest import cell_values, formula_cells, lo_recalculate, tamper
+    from tests.lo import cell_values, formula_cells, lo_recalculate, tamper
     from toolkit.engagement import demo
 
     pack = demo(tmp_path / "pack")

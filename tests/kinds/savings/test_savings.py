@@ -12,8 +12,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import AS_OF, SAMPLE, cell_values, formula_cells, lo_convert, lo_recalculate, tamper
 from tests.helpers import set_form_field
+from tests.lo import cell_values, formula_cells, lo_convert, lo_recalculate, tamper
+from tests.paths import AS_OF, SAMPLE
 from toolkit.cli import main
 from toolkit.findings import Finding
 from toolkit.kinds import write_workbook

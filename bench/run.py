@@ -379,6 +379,32 @@ def main(argv: list[str] | None = None) -> int:
     interleaved(big_runs, [(opx, lambda: run_once(worker("openpyxl", *files)))], say)
     info.append((f"{n_books} SoAs (one process)", opx, one))
 
+    # 6. the hostile corpus: every refusal within the README's bound (5 s); the slowest one reported
+    say("case: hostile corpus, each file refused once")
+    sys.path.insert(0, str(ROOT))
+    from tests.workbook import hostile
+
+    written = hostile.generate(out / "hostile")
+    slowest = m("ctk validate", "ctk validate, slowest refusal of the hostile corpus")
+    slowest_name = ""
+    for name, (case, path) in written.items():
+        sample = run_once([*ctk, "validate", str(path), *case.args], ok=(2,))
+        if not slowest.samples or sample.seconds > slowest.samples[0].seconds:
+            slowest.samples, slowest_name = [sample], name
+    say(f"    slowest: {slowest_name} {slowest.median:.2f} s, {slowest.peak_mib:.0f} MiB")
+    rows.append(
+        Row(
+            f"`ctk validate` refuses each of {len(written)} hostile files",
+            "the README's bound",
+            slowest,
+            None,
+            f"< {hostile.SECONDS:g} s",
+            hostile.SECONDS,
+            absolute=True,
+            note=f"slowest: {slowest_name}",
+        )
+    )
+
     elapsed = time.perf_counter() - started
     machine = describe_machine(cores)
     if load_start is not None:

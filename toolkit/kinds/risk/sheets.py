@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from toolkit.kinds.risk.model import IMPACT, LIKELIHOOD, REGISTER, Method
 from toolkit.workbook.cells import col_letter
+from toolkit.workbook.crosstab import Axis, write_crosstab
 from toolkit.workbook.schema import load_spec
 from toolkit.workbook.writer import SheetWriter, Styles
 
@@ -53,21 +53,23 @@ def heat_map(rows: Sequence[dict[str, Any]], method: Method) -> SheetWriter:
             (0, "Inherent risk", "Likelihood", "Impact"),
             (8, "Residual risk", "Residual Likelihood", "Residual Impact"),
         ):
-            counts = Counter((r.get(lcol), r.get(icol)) for r in rows)
             ws.write_string(3, c0, title, st.subtitle)
             ws.merge_range(4, c0 + 2, 4, c0 + 6, "Impact", axis)
             ws.merge_range(5, c0, 10, c0, "Likelihood", axis)
             for j, (rating, label, _) in enumerate(IMPACT):
                 ws.write_string(11, c0 + 2 + j, f"{rating} {label}", axis)
             for i, (rating, label, _) in enumerate(reversed(LIKELIHOOD)):
-                r = 5 + i
-                ws.write_string(r, c0 + 1, f"{rating} {label}", axis)
-                ws.set_row(r, 34)
-                for j, (impact, _, _) in enumerate(IMPACT):
-                    level = method.level(rating * impact)
-                    fmt = fmts.get(level or "", plain)
-                    formula = f"=COUNTIFS({_col(lcol)},{rating},{_col(icol)},{impact})"
-                    ws.write_formula(r, c0 + 2 + j, formula, fmt, counts.get((rating, impact), 0))
+                ws.write_string(5 + i, c0 + 1, f"{rating} {label}", axis)
+                ws.set_row(5 + i, 34)
+            counts = write_crosstab(
+                ws,
+                5,
+                c0 + 2,
+                Axis(lcol, _col(lcol), [rating for rating, _, _ in reversed(LIKELIHOOD)]),
+                Axis(icol, _col(icol), [impact for impact, _, _ in IMPACT]),
+                rows,
+                lambda likelihood, impact: fmts.get(method.level(likelihood * impact) or "", plain),
+            )
             ws.write_string(
                 12,
                 c0,

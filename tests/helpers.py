@@ -11,7 +11,16 @@ import openpyxl
 from toolkit.data import catalog
 from toolkit.kinds import write_workbook
 from toolkit.kinds.soa.build import DOC, SHEET, catalog_row, document_control
+from toolkit.workbook.cells import col_letter
+from toolkit.workbook.schema import load_spec
 from toolkit.workbook.writer import Book, Table
+
+
+def soa_col(name: str | None = None) -> str:
+    """The letter of an SoA column as the declaration lays it out; no name: the first column after them."""
+    columns = [c.name for c in load_spec("soa").sheet(SHEET).columns]
+    return col_letter(columns.index(name) if name is not None else len(columns))
+
 
 EXCLUDED = {"A.7.5": "Cloud-hosted: no premises of our own house information processing facilities."}
 

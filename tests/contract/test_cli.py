@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from tests.helpers import soa_row, write_filled_soa
+from tests.helpers import soa_col, soa_row, write_filled_soa
 from tests.paths import AS_OF
 from toolkit.cli import main
 from toolkit.kinds.soa.build import SHEET
@@ -25,7 +26,7 @@ def broken_soa(tmp_path: Path) -> Path:
     path = write_filled_soa(tmp_path / "soa.xlsx")
     wb = openpyxl.load_workbook(path)
     ws = wb[SHEET]
-    ws[f"E{soa_row(ws, 'A.7.5')}"] = None
+    ws[f"{soa_col('Justification')}{soa_row(ws, 'A.7.5')}"] = None
     ws.delete_rows(soa_row(ws, "A.8.9"))
     wb.save(path)
     return path
@@ -111,9 +112,9 @@ def test_export_csv_round_trips_records(tmp_path: Path) -> None:
     path = write_filled_soa(tmp_path / "soa.xlsx")
     wb = openpyxl.load_workbook(path)
     ws = wb[SHEET]
-    ws["M1"] = "Client Notes"
-    ws["M2"] = '=HYPERLINK("http://evil")'
-    ws["E2"] = "@SUM(1+1)"
+    ws[f"{soa_col()}1"] = "Client Notes"
+    ws[f"{soa_col()}2"] = '=HYPERLINK("http://evil")'
+    ws[f"{soa_col('Justification')}2"] = "@SUM(1+1)"
     wb.save(path)
     code, out, _ = run("export", str(path), "--format", "csv")
     assert code == 0
@@ -179,3 +180,15 @@ def test_records_as_a_dataframe(tmp_path: Path) -> None:
     frame = table_frame(write_filled_soa(tmp_path / "soa.xlsx"))
     assert len(frame) == 93 and list(frame.columns[:3]) == ["Sheet", "Row", "Control ID"]
     assert frame.loc[0, "Control ID"] == "A.5.1" and frame.loc[0, "Row"] == 2
+
+
+def test_every_rule_shows_a_bad_and_a_good_example_and_is_tested() -> None:
+    from tests.paths import ROOT
+    from toolkit.kinds import all_rules
+
+    tests = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("test_*.py"))
+    for code, r in sorted(all_rules().items()):
+        assert "Bad" in r.example and "Good" in r.example, f"{code}: the docstring needs a Bad and a Good example"
+        assert re.search(rf"\b{code}\b", tests), f"{code} is named in no test"
+    assert run("rules", "SOA007")[1].splitlines()[1].strip().startswith("Bad:")
+    assert run("rules", "NOPE01")[0] == 2

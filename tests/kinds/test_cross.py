@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.helpers import edit_cell, write_sample_pack
+from tests.helpers import edit_cell, soa_col, write_sample_pack
 from tests.paths import AS_OF
 from toolkit.cli import main
 from toolkit.kinds.gap.model import ANNEX
@@ -48,18 +48,18 @@ def test_excluded_control_a_risk_relies_on(pack: dict[str, Path]) -> None:
     row = edit_cell(pack["soa"], SHEET, "A.5.23", "Applicable", "No")
     edit_cell(pack["soa"], SHEET, "A.5.23", "Implementation Status", "Not applicable")
     edit_cell(pack["soa"], SHEET, "A.5.23", "Justification", "No cloud services used")
-    assert ("soa.xlsx", "XWB002", SHEET, f"D{row}", "A.5.23") in findings(pack)
+    assert ("soa.xlsx", "XWB002", SHEET, f"{soa_col('Applicable')}{row}", "A.5.23") in findings(pack)
 
 
 def test_soa_cites_a_risk_that_does_not_exist(pack: dict[str, Path]) -> None:
     row = edit_cell(pack["soa"], SHEET, "A.5.1", "Related Risks", "R-001; R-099")
-    assert ("soa.xlsx", "XWB003", SHEET, f"J{row}", "A.5.1") in findings(pack)
+    assert ("soa.xlsx", "XWB003", SHEET, f"{soa_col('Related Risks')}{row}", "A.5.1") in findings(pack)
 
 
 def test_soa_status_disagrees_with_gap(pack: dict[str, Path]) -> None:
     # A.8.11 is not addressed in the gap assessment; the SoA claims it implemented.
     row = edit_cell(pack["soa"], SHEET, "A.8.11", "Implementation Status", "Implemented")
-    assert ("soa.xlsx", "XWB004", SHEET, f"F{row}", "A.8.11") in findings(pack)
+    assert ("soa.xlsx", "XWB004", SHEET, f"{soa_col('Implementation Status')}{row}", "A.8.11") in findings(pack)
     # Updating the gap rating (with a note) makes them agree again.
     edit_cell(pack["gap"], ANNEX, "A.8.11", "Coverage", "Fully addressed")
     edit_cell(pack["gap"], ANNEX, "A.8.11", "Notes", "Data masking in Snowflake since 2026-10; see EV-DM-01")

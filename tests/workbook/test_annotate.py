@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from openpyxl.comments import Comment
 from python_calamine import CalamineWorkbook
 
-from tests.helpers import soa_row, write_filled_soa, write_sample_pack
+from tests.helpers import soa_col, soa_row, write_filled_soa, write_sample_pack
 from tests.paths import AS_OF
 from toolkit.findings import Finding
 from toolkit.kinds.soa.build import DOC, SHEET
@@ -39,16 +39,16 @@ def broken(tmp_path: Path) -> Path:
     path = write_filled_soa(tmp_path / "soa.xlsx")
     wb = openpyxl.load_workbook(path)
     ws = wb[SHEET]
-    ws[f"E{soa_row(ws, 'A.7.5')}"] = None  # SOA005: excluded without justification
-    ws[f"H{soa_row(ws, 'A.5.9')}"] = None  # SOA007: no evidence
-    ws[f"E{soa_row(ws, 'A.5.10')}"] = None  # SOA009 (warning): no reason for inclusion
-    ws[f"E{soa_row(ws, 'A.5.11')}"] = "Keep: the client's own note"
-    ws[f"E{soa_row(ws, 'A.5.11')}"].comment = Comment("Client: check with legal", "Dana")
-    ws[f"F{soa_row(ws, 'A.5.11')}"] = "Done"  # WB003: not an allowed status
+    ws[f"{soa_col('Justification')}{soa_row(ws, 'A.7.5')}"] = None  # SOA005: excluded without justification
+    ws[f"{soa_col('Evidence Reference')}{soa_row(ws, 'A.5.9')}"] = None  # SOA007: no evidence
+    ws[f"{soa_col('Justification')}{soa_row(ws, 'A.5.10')}"] = None  # SOA009 (warning): no reason for inclusion
+    ws[f"{soa_col('Justification')}{soa_row(ws, 'A.5.11')}"] = "Keep: the client's own note"
+    ws[f"{soa_col('Justification')}{soa_row(ws, 'A.5.11')}"].comment = Comment("Client: check with legal", "Dana")
+    ws[f"{soa_col('Implementation Status')}{soa_row(ws, 'A.5.11')}"] = "Done"  # WB003: not an allowed status
     ws.delete_rows(soa_row(ws, "A.8.9"))  # SOA001: no cell to point at
-    ws["M1"] = "Client Notes"
-    ws["M3"] = "=not a formula, just text"
-    ws["M3"].data_type = "s"
+    ws[f"{soa_col()}1"] = "Client Notes"
+    ws[f"{soa_col()}3"] = "=not a formula, just text"
+    ws[f"{soa_col()}3"].data_type = "s"
     wb[DOC]["B8"] = None  # SOA011 on a merged form cell
     extra = wb.create_sheet("Our notes")
     extra["A1"] = "Kept as the client wrote it"
@@ -75,7 +75,7 @@ def test_every_cell_at_fault_is_filled_and_commented(annotated: tuple[Path, list
         assert cell.comment is not None and f.code in cell.comment.text and f.message in cell.comment.text
         assert cell.comment.author == "ctk"
     ws = wb[SHEET]
-    untouched = ws[f"E{soa_row(ws, 'A.5.12')}"]
+    untouched = ws[f"{soa_col('Justification')}{soa_row(ws, 'A.5.12')}"]
     assert untouched.comment is None and untouched.fill.fgColor.rgb not in (RED, AMBER)
 
 
@@ -93,9 +93,9 @@ def test_several_findings_on_one_cell_share_one_comment(broken: Path, tmp_path: 
 def test_client_comment_kept_with_the_finding(annotated: tuple[Path, list[Finding]]) -> None:
     out, _ = annotated
     ws = openpyxl.load_workbook(out)[SHEET]
-    comment = ws[f"E{soa_row(ws, 'A.5.11')}"].comment
+    comment = ws[f"{soa_col('Justification')}{soa_row(ws, 'A.5.11')}"].comment
     assert comment is not None and comment.text.startswith("Client: check with legal")
-    status = ws[f"F{soa_row(ws, 'A.5.11')}"].comment
+    status = ws[f"{soa_col('Implementation Status')}{soa_row(ws, 'A.5.11')}"].comment
     assert status is not None and "WB003" in status.text
 
 
@@ -153,7 +153,8 @@ def test_everything_the_client_had_is_kept(broken: Path, annotated: tuple[Path, 
         assert twin.freeze_panes == ws.freeze_panes and twin.auto_filter.ref == ws.auto_filter.ref
         assert twin.merged_cells.ranges == ws.merged_cells.ranges
     soa = after[SHEET]
-    assert soa["M3"].value == "=not a formula, just text" and soa["M3"].data_type == "s"
+    extra_cell = soa[f"{soa_col()}3"]
+    assert extra_cell.value == "=not a formula, just text" and extra_cell.data_type == "s"
     assert soa["B2"].fill.fgColor.rgb == before[SHEET]["B2"].fill.fgColor.rgb, "computed columns keep their grey"
     assert soa.column_dimensions["E"].width == before[SHEET].column_dimensions["E"].width
     assert after["Our notes"]["A1"].value == "Kept as the client wrote it"
@@ -164,7 +165,7 @@ def test_annotating_again_replaces_the_previous_review(annotated: tuple[Path, li
     wb = openpyxl.load_workbook(first)
     ws = wb[SHEET]
     row = soa_row(ws, "A.5.9")
-    fixed = ws[f"H{row}"]
+    fixed = ws[f"{soa_col('Evidence Reference')}{row}"]
     fixed.value = "EV-A.5.9 restored"  # the client fixes one finding in the annotated copy
     wb.save(first)
     second = tmp_path / "again.xlsx"
@@ -172,12 +173,12 @@ def test_annotating_again_replaces_the_previous_review(annotated: tuple[Path, li
     wb = openpyxl.load_workbook(second)
     assert wb.sheetnames.count(REVIEW_SHEET) == 1 and wb.sheetnames[0] == REVIEW_SHEET
     ws = wb[SHEET]
-    cleared = ws[f"H{row}"]
+    cleared = ws[f"{soa_col('Evidence Reference')}{row}"]
     assert cleared.comment is None and cleared.fill.fgColor.rgb not in (RED, AMBER)
-    assert cleared.fill.fgColor.rgb == ws[f"H{row + 1}"].fill.fgColor.rgb
-    still = ws[f"E{soa_row(ws, 'A.7.5')}"]
+    assert cleared.fill.fgColor.rgb == ws[f"{soa_col('Evidence Reference')}{row + 1}"].fill.fgColor.rgb
+    still = ws[f"{soa_col('Justification')}{soa_row(ws, 'A.7.5')}"]
     assert still.comment.text.count("SOA005") == 1 and still.fill.fgColor.rgb == RED
-    kept = ws[f"E{soa_row(ws, 'A.5.11')}"].comment
+    kept = ws[f"{soa_col('Justification')}{soa_row(ws, 'A.5.11')}"].comment
     assert kept is not None and kept.text == "Client: check with legal"
     assert [r[1] for r in wb[REVIEW_SHEET].iter_rows(min_row=2, values_only=True)].count("SOA007") == 0
     assert findings(second) == findings(first)

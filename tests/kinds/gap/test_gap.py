@@ -152,6 +152,7 @@ GAP_CASES = [
     ("heading-as-clause", CLAUSES, "4.1", "Clause", "6.1", "GAP003", "Clause"),
     ("duplicate", ANNEX, "A.5.13", "Control ID", "5.12", "GAP002", "Control ID"),
     ("gap-without-action", ANNEX, "A.7.8", "Remediation Action", None, "GAP006", "Remediation Action"),
+    ("gap-without-owner", CLAUSES, "9.3.1", "Owner", None, "GAP007", "Owner"),
 ]
 
 
@@ -163,7 +164,7 @@ def test_gap_rule_case(
 ) -> None:
     path = tmp_path / "gap.xlsx"
     path.write_bytes(sample_gap.read_bytes())
-    if name == "gap-without-action":
+    if code in ("GAP006", "GAP007"):  # an open gap
         _edit(path, sheet, key, "Coverage", NOT)
     row = _edit(path, sheet, key, column, value)
     findings = validate([path], as_of=AS_OF).files[0].findings

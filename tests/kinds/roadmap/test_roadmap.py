@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -111,6 +112,20 @@ def test_roadmap_rule_case(
     assert any(f.code == code and f.sheet == sheet and f.row == row and f.column == column for f in findings), [
         (f.code, f.sheet, f.cell) for f in findings
     ]
+
+
+@pytest.mark.parametrize("value", [None, "January"])
+def test_a_start_date_that_is_not_a_date_is_found_at_its_cell(pack: dict[str, Path], tmp_path: Path, value: object) -> None:
+    path = tmp_path / "roadmap.xlsx"
+    path.write_bytes(pack["roadmap"].read_bytes())
+    wb = openpyxl.load_workbook(path)
+    ws = wb[OVERVIEW]
+    row = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Start Date")
+    ws.cell(row, 2).value = value
+    wb.save(path)
+    findings = [f for f in validate([path], as_of=AS_OF).files[0].findings if f.code == "ROAD001"]
+    assert [(f.sheet, f.column) for f in findings] == [(OVERVIEW, "Start Date")]
+    assert value is None or findings[0].cell == f"B{row}"
 
 
 def test_a_missing_gap_task_is_caught(pack: dict[str, Path], tmp_path: Path) -> None:

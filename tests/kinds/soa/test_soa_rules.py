@@ -14,34 +14,30 @@ from toolkit.cli import main
 from toolkit.data import catalog
 from toolkit.kinds.soa.build import DOC, SHEET
 from toolkit.validation import validate
+from toolkit.workbook.cells import col_letter
 from toolkit.workbook.reader import read_workbook
+from toolkit.workbook.schema import load_spec
 
-COLS = {
-    "Control ID": "A",
-    "Applicable": "D",
-    "Justification": "E",
-    "Implementation Status": "F",
-    "Evidence Reference": "H",
-    "Last Reviewed": "L",
-}
+#: Each column's letter, as the declaration lays the sheet out.
+COLS = {c.name: col_letter(i) for i, c in enumerate(load_spec("soa").sheet(SHEET).columns)}
 
-# (id, edit, code, cell or None, key)
+# (id, edit, code, cell or None, key); `{col}` is the edited column's letter, `{row}` its row
 CASES: list[tuple[str, tuple[Any, ...], str, str | None, str | None]] = [
-    ("applicable-blank", ("set", "A.5.7", "Applicable", None), "SOA004", "D{row}", "A.5.7"),
-    ("applicable-invalid", ("set", "A.5.8", "Applicable", "Maybe"), "WB003", "D{row}", "A.5.8"),
-    ("excluded-no-justification", ("set", "A.7.5", "Justification", None), "SOA005", "E{row}", "A.7.5"),
-    ("excluded-wrong-status", ("set", "A.7.5", "Implementation Status", "Implemented"), "SOA006", "F{row}", "A.7.5"),
-    ("excluded-blank-status", ("set", "A.7.5", "Implementation Status", None), "SOA006", "F{row}", "A.7.5"),
-    ("applicable-no-evidence", ("set", "A.8.1", "Evidence Reference", None), "SOA007", "H{row}", "A.8.1"),
-    ("applicable-not-applicable", ("set", "A.8.2", "Implementation Status", "Not applicable"), "SOA008", "F{row}", "A.8.2"),
-    ("applicable-blank-status", ("set", "A.8.3", "Implementation Status", None), "SOA008", "F{row}", "A.8.3"),
-    ("applicable-no-justification", ("set", "A.5.2", "Justification", None), "SOA009", "E{row}", "A.5.2"),
-    ("status-invalid", ("set", "A.5.9", "Implementation Status", "Done"), "WB003", "F{row}", "A.5.9"),
+    ("applicable-blank", ("set", "A.5.7", "Applicable", None), "SOA004", "{col}{row}", "A.5.7"),
+    ("applicable-invalid", ("set", "A.5.8", "Applicable", "Maybe"), "WB003", "{col}{row}", "A.5.8"),
+    ("excluded-no-justification", ("set", "A.7.5", "Justification", None), "SOA005", "{col}{row}", "A.7.5"),
+    ("excluded-wrong-status", ("set", "A.7.5", "Implementation Status", "Implemented"), "SOA006", "{col}{row}", "A.7.5"),
+    ("excluded-blank-status", ("set", "A.7.5", "Implementation Status", None), "SOA006", "{col}{row}", "A.7.5"),
+    ("applicable-no-evidence", ("set", "A.8.1", "Evidence Reference", None), "SOA007", "{col}{row}", "A.8.1"),
+    ("applicable-not-applicable", ("set", "A.8.2", "Implementation Status", "Not applicable"), "SOA008", "{col}{row}", "A.8.2"),
+    ("applicable-blank-status", ("set", "A.8.3", "Implementation Status", None), "SOA008", "{col}{row}", "A.8.3"),
+    ("applicable-no-justification", ("set", "A.5.2", "Justification", None), "SOA009", "{col}{row}", "A.5.2"),
+    ("status-invalid", ("set", "A.5.9", "Implementation Status", "Done"), "WB003", "{col}{row}", "A.5.9"),
     ("control-missing", ("delete", "A.6.3"), "SOA001", None, "A.6.3"),
-    ("control-duplicate", ("set", "A.5.3", "Control ID", "5.2"), "SOA002", "A{row}", "A.5.2"),
-    ("control-2013-id", ("set", "A.5.4", "Control ID", "A.9.2.3"), "SOA003", "A{row}", "A.9.2.3"),
-    ("control-unknown", ("set", "A.5.5", "Control ID", "A.5.38"), "SOA003", "A{row}", "A.5.38"),
-    ("review-not-a-date", ("set", "A.5.6", "Last Reviewed", "last spring"), "WB004", "L{row}", "A.5.6"),
+    ("control-duplicate", ("set", "A.5.3", "Control ID", "5.2"), "SOA002", "{col}{row}", "A.5.2"),
+    ("control-2013-id", ("set", "A.5.4", "Control ID", "A.9.2.3"), "SOA003", "{col}{row}", "A.9.2.3"),
+    ("control-unknown", ("set", "A.5.5", "Control ID", "A.5.38"), "SOA003", "{col}{row}", "A.5.38"),
+    ("review-not-a-date", ("set", "A.5.6", "Last Reviewed", "last spring"), "WB004", "{col}{row}", "A.5.6"),
     ("doc-version-empty", ("doc", "Version", None), "SOA010", "B6", None),
     ("doc-approver-empty", ("doc", "Approved By", None), "SOA011", "B8", None),
     ("doc-approval-date-empty", ("doc", "Approval Date", None), "SOA012", "B9", None),
@@ -98,7 +94,7 @@ def test_rule_case(
     path.write_bytes(filled.read_bytes())
     row = apply(path, edit)
     findings = validate([path], as_of=AS_OF).files[0].findings
-    expected_cell = cell.format(row=row) if cell else None
+    expected_cell = cell.format(col=COLS[edit[2]] if edit[0] == "set" else "", row=row) if cell else None
     hits = [f for f in findings if f.code == code and f.cell == expected_cell and f.key == key]
     assert hits, f"expected {code} at {expected_cell} [{key}], got {[(f.code, f.cell, f.key) for f in findings]}"
     hit = hits[0]
@@ -148,3 +144,15 @@ def test_headers_as_clients_write_them(filled: Path, tmp_path: Path) -> None:
     before = [(r.row, r.values) for r in read_workbook(filled).records(SHEET)]
     assert [(r.row, r.values) for r in read_workbook(path).records(SHEET)] == before
     assert validate([path], as_of=AS_OF).files[0].findings == []
+
+
+def test_a_missing_sheet_or_column_is_a_structure_finding(tmp_path: Path) -> None:
+    path = write_filled_soa(tmp_path / "soa.xlsx")
+    wb = openpyxl.load_workbook(path)
+    del wb[DOC]
+    ws = wb[SHEET]
+    ws[f"{COLS['Applicable']}1"] = "Appl."
+    wb.save(path)
+    found = {(f.code, f.sheet, f.column) for f in validate([path], as_of=AS_OF).files[0].findings}
+    assert ("WB001", DOC, None) in found
+    assert ("WB002", SHEET, "Applicable") in found

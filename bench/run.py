@@ -1,4 +1,4 @@
-"""The benchmark of issue 7: ctk beside the bare readers and writer, as whole processes.
+"""The benchmark: ctk beside the bare readers and writer, as whole processes.
 
     python bench/run.py            # the full run (about 5 minutes on 2 cores), writes BENCHMARKS.md
     python bench/run.py --quick    # a smoke run: 5,000 risks, 20 workbooks, 2 runs; writes nothing
@@ -7,7 +7,7 @@ It builds its inputs in `bench/out/` (the sample pack, a 50,000-risk register wr
 writer, 200 small SoAs), then times each case several times as a separate process, beside the
 matching bare baselines run in the same invocation (`bench/workers.py`: python-calamine, openpyxl
 read-only, xlsxwriter `constant_memory`). It reports medians, each process's own peak RSS (from
-`os.wait4`), the ratios to the targets of issue 7, and writes them, with the machine, into a
+`os.wait4`), the ratios to their targets, and writes them, with the machine, into a
 section of BENCHMARKS.md (`--section`, default "Latest run"); other sections are kept.
 
 ctk is run as the `ctk` script beside the interpreter running this file, else as
@@ -591,7 +591,7 @@ def render_machine(machine: dict[str, Any], measured: dict[str, Any]) -> str:
 
 INTRO = """# Benchmarks
 
-ctk against the bare libraries it stands on, as whole processes (issue 7). Ratios are ctk's median
+ctk against the bare libraries it stands on, as whole processes. Ratios are ctk's median
 over the matching bare baseline's median, measured in the same invocation.
 
 How to run: `make bench`, or `python bench/run.py` with the interpreter of the environment to measure

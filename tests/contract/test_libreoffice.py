@@ -67,7 +67,7 @@ def test_sample_pack_survives_libreoffice(soffice: str, tmp_path: Path) -> None:
 
 
 def test_every_generated_formula_recalculates_to_its_cached_value(soffice: str, tmp_path: Path) -> None:
-    """Scope 4 of the engagement pack: LibreOffice recalculates every formula of every workbook
+    """LibreOffice recalculates every formula of every workbook
     without error and to the value ctk cached (a tampered control proves it recalculated)."""
     from tests.lo import cell_values, formula_cells, lo_recalculate, tamper
     from toolkit.engagement import demo

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from toolkit.workbook.guard import DEFAULT_LIMITS
 
-#: Every hostile file is refused within these bounds (scope 2 of issue 6).
+#: Every hostile file is refused within these bounds (the README's Security section).
 SECONDS = 5.0
 MEMORY_MB = 500
 #: When a run is taken for hung and killed: far above SECONDS, so a loaded machine never trips it.

@@ -1,4 +1,4 @@
-"""Issue 6: hostile and broken workbooks get clear errors at bounded cost; nothing lost, nothing let in.
+"""Hostile and broken workbooks get clear errors at bounded cost; nothing lost, nothing let in.
 
 The corpus is generated at test time by `tests/workbook/hostile.py` (run it by hand to look at the files).
 Every refusal runs the real command line in a child process whose address space is capped, and

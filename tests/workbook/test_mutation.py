@@ -1,4 +1,4 @@
-"""Issue 6, scope 5: mutate generated workbooks the way clients (and accidents) do.
+"""Mutate generated workbooks the way clients (and accidents) do.
 
 Cells blanked, types changed, rows deleted or duplicated, sheets renamed or dropped, junk typed
 in, junk bytes in the package: `validate` only ever returns a Report, with findings for the file

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.findings import ERROR, REVIEW_SHEET, WARNING, Finding
+from toolkit.findings import ERROR, REVIEW_SHEET, SEVERITY_ORDER, WARNING, Finding
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits, ReadError
 from toolkit.workbook.package import sheet_parts, uncarried
 from toolkit.workbook.reader import WorkbookData, read_workbook
@@ -36,7 +36,6 @@ REVIEW_COLUMNS = (("Severity", 10), ("Code", 9), ("Sheet", 26), ("Cell", 8), ("K
 MARKER = "ctk review"
 AUTHOR = "ctk"
 FILLS = {ERROR: "FFFFC7CE", WARNING: "FFFFEB9C"}  # Excel's own "Bad" red and "Neutral" amber
-_SEVERITY_ORDER = {ERROR: 0, WARNING: 1}
 _CELL = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
 _SHAPES = re.compile(rb"<(?:\w+:)?(?:sp|grpSp|cxnSp)[\s>]")
 _FORM_CONTROL = re.compile(rb'ObjectType="(?!Note")')
@@ -117,7 +116,7 @@ def _mark_cells(wb: Any, findings: Sequence[Finding]) -> int:
             by_cell.setdefault((f.sheet, _anchor(wb[f.sheet], f.cell)), []).append(f)
     for (sheet, ref), found in by_cell.items():
         cell = wb[sheet][ref]
-        worst = min(found, key=lambda f: _SEVERITY_ORDER.get(f.severity, 2)).severity
+        worst = min(found, key=lambda f: SEVERITY_ORDER.get(f.severity, 2)).severity
         colour = FILLS.get(worst, FILLS[WARNING])
         cell.fill = PatternFill(fill_type="solid", fgColor=colour, bgColor=colour)
         lines = [MARKER] + [f"{f.code} {f.severity}: {f.message}" for f in found]
@@ -202,7 +201,7 @@ def order(findings: Iterable[Finding], sheet_names: Sequence[str]) -> list[Findi
     def key(f: Finding) -> tuple[Any, ...]:
         sheet_at = -1 if f.sheet is None else index.get(f.sheet, len(index))
         return (
-            _SEVERITY_ORDER.get(f.severity, 2),
+            SEVERITY_ORDER.get(f.severity, 2),
             sheet_at,
             f.sheet or "",
             f.row if f.row is not None else 10**9,

@@ -23,7 +23,7 @@ from toolkit.errors import CtkError
 from toolkit.workbook.guard.base import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
-    from toolkit.engagement import Pack
+    from toolkit.engagement import Initialised, Pack
     from toolkit.findings import Finding, Report
     from toolkit.kinds import Generated
     from toolkit.rules import Rule
@@ -73,9 +73,15 @@ def rule(code: str) -> Rule:
     return found
 
 
+WORKBOOK_SUFFIXES = (".xlsx",)
+
+
 def _no_overwrite(output: PathLike, *inputs: PathLike | None) -> None:
-    """No command ever writes over a file it reads."""
+    """No command ever writes over a file it reads; a generated workbook is named `.xlsx`."""
     out = Path(output)
+    if out.suffix.lower() not in WORKBOOK_SUFFIXES:
+        better = out.with_suffix(".xlsx").name if out.suffix else f"{out.name}.xlsx"
+        raise CtkError(f"ctk writes an Excel workbook (.xlsx) here; name it {better}", str(output))
     for p in inputs:
         if p is not None and out.exists() and Path(p).exists() and out.resolve() == Path(p).resolve():
             raise CtkError("refusing to overwrite an input file; choose another output", str(output))
@@ -229,19 +235,25 @@ def table_frame(path: PathLike, sheet: str | None = None, *, limits: Limits = DE
 
 
 def init_engagement(
-    folder: PathLike, *, org: str | None = None, start: dt.date | None = None, currency: str = "USD"
-) -> list[Path]:
-    """A new engagement folder: `ctk.toml` settings and a blank SOC 2 control matrix to fill in."""
-    from toolkit.engagement import init, next_monday
+    folder: PathLike, *, org: str | None = None, start: dt.date | None = None, currency: str | None = None
+) -> Initialised:
+    """A new engagement folder: `ctk.toml` settings and a blank SOC 2 control matrix to fill in.
 
-    return init(Path(folder), org, start or next_monday(dt.date.today()), currency)
+    On an existing folder, the settings given replace those in its `ctk.toml` and the rest is
+    kept; the result says which (start defaults to next Monday, currency to USD, for a new one)."""
+    from toolkit.engagement import init
+
+    return init(Path(folder), org, start, currency)
 
 
-def build_engagement(folder: PathLike, *, limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None) -> Pack:
-    """Every workbook of the engagement in `folder`, built (merging what it holds), then validated together."""
+def build_engagement(
+    folder: PathLike, *, limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None, dry_run: bool = False
+) -> Pack:
+    """Every workbook of the engagement in `folder`, built (merged three ways with what it holds),
+    then validated together; `dry_run`: what a rebuild would change, with nothing written."""
     from toolkit.engagement import build
 
-    return build(Path(folder), limits, progress)
+    return build(Path(folder), limits, progress, dry_run=dry_run)
 
 
 def demo(folder: PathLike = "demo_output", *, progress: Progress | None = None) -> Pack:

@@ -12,7 +12,7 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -120,6 +120,27 @@ def _day(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value is not None else None
 
 
+#: Output names that promise a spreadsheet, which a text, CSV or JSON output must not take.
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+#: What each text format is named, and the names that would promise another format.
+TEXT_SUFFIXES = {"text": ".txt", "json": ".json", "csv": ".csv"}
+
+
+def check_text_output(output: Path | None, fmt: str, command: str) -> None:
+    """Refuse an output name whose extension says another format than the one written, with the fix."""
+    if output is None:
+        return
+    suffix = output.suffix.lower()
+    right = TEXT_SUFFIXES.get(fmt, ".txt")
+    others = set(TEXT_SUFFIXES.values()) - {right, ".txt"}
+    if suffix in SPREADSHEET_SUFFIXES or suffix in others:
+        fail(
+            f"{output}: `ctk {command}` writes {fmt.upper() if fmt != 'text' else 'plain text'} there, not a "
+            f"{suffix} file; name it {output.with_suffix(right).name}"
+            + (" (or use --format)" if suffix in TEXT_SUFFIXES.values() else "")
+        )
+
+
 def emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
@@ -128,18 +149,69 @@ def emit(text: str, output: Path | None) -> None:
 
     with atomic_output(output) as tmp:
         tmp.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
 
 
-def fail(message: str) -> None:
+class busy:
+    """A line on a terminal saying a single long step is still running, shown after `after` seconds.
+
+    Silent when standard error is not a terminal (piped, in CI) or with --quiet."""
+
+    def __init__(self, label: str, quiet: bool = False, stream: Any = None, after: float = 2.0, every: float = 1.0) -> None:
+        import threading
+
+        self.label, self.after, self.every = label, after, every
+        self.stream = stream if stream is not None else sys.stderr
+        isatty = getattr(self.stream, "isatty", None)
+        self.enabled = not quiet and bool(isatty and isatty())
+        self.shown = False
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import time
+
+        start = time.monotonic()
+        if self._done.wait(self.after):
+            return
+        while not self._done.is_set():
+            self.stream.write(f"\r{self.label} ... {time.monotonic() - start:.0f} s")
+            self.stream.flush()
+            self.shown = True
+            self._done.wait(self.every)
+
+    def __enter__(self) -> busy:
+        if self.enabled:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        if self.enabled:
+            self._thread.join()
+            if self.shown:
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
+
+
+def fail(message: str) -> NoReturn:
     """A one-line error the user can fix: no traceback, exit status 2."""
     click.echo(f"ctk: {message}", err=True)
     sys.exit(2)
 
 
 def wrote(made: Generated) -> None:
+    from toolkit import render
+
     for note in made.notes:
         click.echo(f"warning: {note}", err=True)
+    for finding in made.findings:
+        click.echo(render.finding_line(str(made.path), finding), err=True)
     click.echo(f"wrote {made.path}", err=True)
+
+
+def quiet_option(func: F) -> F:
+    return click.option("-q", "--quiet", is_flag=True, help="No progress line on long runs.")(func)
 
 
 @click.group(cls=CtkGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -196,6 +268,7 @@ def validate(
     from toolkit import render
     from toolkit.validation import expand
 
+    check_text_output(output, fmt, "validate")
     files = expand(paths)
     if annotate_to is not None:
         if len(files) != 1:
@@ -205,22 +278,26 @@ def validate(
         if annotate_to.suffix.lower() != ".xlsx":
             fail(f"{annotate_to}: --annotate writes an Excel workbook; name it .xlsx")
     workers = jobs or os.cpu_count() or 1
-    if quiet or len(files) < 2 or not sys.stderr.isatty():
+    if len(files) < 2:
+        with busy(f"checking {files[0] if files else ''}", quiet):
+            report = api.validate(files, as_of=_day(as_of), limits=limits, jobs=workers)
+    elif quiet or not sys.stderr.isatty():
         report = api.validate(files, as_of=_day(as_of), limits=limits, jobs=workers)
     else:
         with click.progressbar(length=len(files), label="checking", file=sys.stderr) as bar:
             report = api.validate(files, as_of=_day(as_of), limits=limits, jobs=workers, progress=lambda _p: bar.update(1))
     emit(render.report_json(report) if fmt == "json" else render.report_text(report), output)
     if annotate_to is not None:
-        _annotate(report.files[0], annotate_to, limits)
+        _annotate(report.files[0], annotate_to, limits, quiet)
     sys.exit(report.exit_code)
 
 
-def _annotate(file_report: Any, output: Path, limits: Limits) -> None:
+def _annotate(file_report: Any, output: Path, limits: Limits, quiet: bool = False) -> None:
     if file_report.error is not None:
         click.echo(f"ctk: {file_report.path}: not annotated: {file_report.error}", err=True)
         return
-    result = api.annotate(file_report.path, file_report.findings, output, limits=limits)
+    with busy(f"annotating {file_report.path}", quiet):
+        result = api.annotate(file_report.path, file_report.findings, output, limits=limits)
     for note in result.warnings:
         click.echo(f"warning: {note}", err=True)
     click.echo(f"wrote {output}: {result.cells} cells marked, {result.listed} findings listed", err=True)
@@ -236,6 +313,7 @@ def rules(code: str | None, fmt: str, output: Path | None) -> None:
     """
     from toolkit import render
 
+    check_text_output(output, fmt, "rules")
     chosen = [api.rule(code)] if code else api.list_rules()
     emit(render.rules_json(chosen) if fmt == "json" else render.rules_text(chosen, detail=code is not None), output)
 
@@ -249,6 +327,7 @@ def export(path: Path, sheet: str | None, fmt: str, output: Path | None, limits:
     """Print the records of a workbook's table as CSV or JSON (for pandas or a spreadsheet)."""
     from toolkit import render
 
+    check_text_output(output, fmt, "export")
     header, rows = api.export(path, sheet, limits=limits)
     if output is not None and output.exists() and output.resolve() == path.resolve():
         fail(f"{output}: refusing to overwrite an input file; choose another --output")
@@ -260,14 +339,17 @@ def export(path: Path, sheet: str | None, fmt: str, output: Path | None, limits:
 @required_output("The gap assessment workbook to write.")
 @org_option
 @merge_option
+@quiet_option
 @limit_options
-def gap(inventory: Path, output: Path, org: str | None, merge_from: Path | None, limits: Limits) -> None:
+def gap(inventory: Path, output: Path, org: str | None, merge_from: Path | None, quiet: bool, limits: Limits) -> None:
     """Build the gap assessment from the client's SOC 2 control matrix (.xlsx or .csv).
 
     Every Annex A control and clause 4-10 requirement gets a suggested rating from the
     crosswalk and the client's tested controls; Coverage is pre-filled with it.
     """
-    wrote(api.generate_gap(inventory, output, org=org, merge_from=merge_from, limits=limits))
+    with busy(f"writing {output}", quiet):
+        made = api.generate_gap(inventory, output, org=org, merge_from=merge_from, limits=limits)
+    wrote(made)
 
 
 @main.group(invoke_without_command=True)
@@ -280,6 +362,7 @@ def gap(inventory: Path, output: Path, org: str | None, merge_from: Path | None,
 @click.option("--approved-by", help="Document Control: who approved it.")
 @click.option("--approval-date", type=DATE, help="Document Control: when (YYYY-MM-DD).")
 @click.option("--version", "doc_version", help="Document Control: the version (default 0.1).")
+@quiet_option
 @limit_options
 @click.pass_context
 def soa(
@@ -293,6 +376,7 @@ def soa(
     approved_by: str | None,
     approval_date: dt.datetime | None,
     doc_version: str | None,
+    quiet: bool,
     limits: Limits,
 ) -> None:
     """The Statement of Applicability, built from the gap assessment and the risk register.
@@ -303,25 +387,28 @@ def soa(
     blank one.
     """
     if ctx.invoked_subcommand is not None:
-        ctx.obj = limits
+        ctx.obj = (limits, quiet)
         return
     if gap_path is None or output is None:
-        click.echo(ctx.get_help())
-        if gap_path is not None or output is not None or risk_path is not None:
-            fail("ctk soa needs --gap and -o (and usually --risks); or use `ctk soa new`")
-        return
-    made = api.generate_soa(
-        output,
-        gap=gap_path,
-        risks=risk_path,
-        org=org,
-        owner=owner,
-        approved_by=approved_by,
-        approval_date=_day(approval_date),
-        version=doc_version,
-        merge_from=merge_from,
-        limits=limits,
-    )
+        given = [gap_path, risk_path, output, merge_from, org, owner, approved_by, approval_date, doc_version]
+        if all(v is None for v in given):
+            click.echo(ctx.get_help())
+            return
+        lacking = " and ".join(name for name, v in (("--gap", gap_path), ("-o/--output", output)) if v is None)
+        fail(f"ctk soa needs {lacking} (and usually --risks); `ctk soa new -o soa.xlsx` writes a blank one")
+    with busy(f"writing {output}", quiet):
+        made = api.generate_soa(
+            output,
+            gap=gap_path,
+            risks=risk_path,
+            org=org,
+            owner=owner,
+            approved_by=approved_by,
+            approval_date=_day(approval_date),
+            version=doc_version,
+            merge_from=merge_from,
+            limits=limits,
+        )
     wrote(made)
 
 
@@ -330,9 +417,12 @@ def soa(
 @org_option
 @merge_option
 @click.pass_obj
-def soa_new(limits: Limits, output: Path, org: str | None, merge_from: Path | None) -> None:
+def soa_new(obj: tuple[Limits, bool], output: Path, org: str | None, merge_from: Path | None) -> None:
     """Write a blank SoA: Document Control and all 93 Annex A controls to fill in."""
-    wrote(api.generate_blank_soa(output, org=org, merge_from=merge_from, limits=limits))
+    limits, quiet = obj
+    with busy(f"writing {output}", quiet):
+        made = api.generate_blank_soa(output, org=org, merge_from=merge_from, limits=limits)
+    wrote(made)
 
 
 @main.group(invoke_without_command=True)
@@ -361,6 +451,7 @@ def risk(ctx: click.Context) -> None:
 )
 @click.option("--review-months", type=click.IntRange(1, 60), default=12, show_default=True, help="Review interval in months.")
 @merge_option
+@quiet_option
 @limit_options
 def risk_new(
     output: Path,
@@ -369,18 +460,20 @@ def risk_new(
     threshold: int,
     review_months: int,
     merge_from: Path | None,
+    quiet: bool,
     limits: Limits,
 ) -> None:
     """Write a risk register: Methodology, Risk Register (with scores and levels) and Heat Map."""
-    made = api.generate_risk_register(
-        output,
-        source=source,
-        org=org,
-        threshold=threshold,
-        review_months=review_months,
-        merge_from=merge_from,
-        limits=limits,
-    )
+    with busy(f"writing {output}", quiet):
+        made = api.generate_risk_register(
+            output,
+            source=source,
+            org=org,
+            threshold=threshold,
+            review_months=review_months,
+            merge_from=merge_from,
+            limits=limits,
+        )
     wrote(made)
 
 
@@ -399,9 +492,17 @@ def risk_new(
 )
 @org_option
 @merge_option
+@quiet_option
 @limit_options
 def roadmap(
-    gap_path: Path, start: dt.datetime, output: Path, size: str, org: str | None, merge_from: Path | None, limits: Limits
+    gap_path: Path,
+    start: dt.datetime,
+    output: Path,
+    size: str,
+    org: str | None,
+    merge_from: Path | None,
+    quiet: bool,
+    limits: Limits,
 ) -> None:
     """Write the phase-by-phase roadmap from the gap assessment and a start date.
 
@@ -409,9 +510,10 @@ def roadmap(
     one sheet of tasks per phase: phase 2 from the clause gaps, phase 3 from every partially or
     not addressed control, phases 1, 4 and 5 from the engagement's steps.
     """
-    made = api.generate_roadmap(
-        output, gap=gap_path, start=start.date(), size=size, org=org, merge_from=merge_from, limits=limits
-    )
+    with busy(f"writing {output}", quiet):
+        made = api.generate_roadmap(
+            output, gap=gap_path, start=start.date(), size=size, org=org, merge_from=merge_from, limits=limits
+        )
     wrote(made)
 
 
@@ -423,8 +525,11 @@ def roadmap(
 @click.option("--currency", default="USD", show_default=True, help="Currency of the amounts: USD, EUR, GBP, CHF, CAD or AUD.")
 @org_option
 @merge_option
+@quiet_option
 @limit_options
-def savings(gap_path: Path, output: Path, currency: str, org: str | None, merge_from: Path | None, limits: Limits) -> None:
+def savings(
+    gap_path: Path, output: Path, currency: str, org: str | None, merge_from: Path | None, quiet: bool, limits: Limits
+) -> None:
     """Write the cost savings of extending SOC 2 vs starting ISO 27001 from scratch.
 
     Inputs holds the assumptions (currency, day rate, FTE cost, platform, audit and maintenance
@@ -432,18 +537,34 @@ def savings(gap_path: Path, output: Path, currency: str, org: str | None, merge_
     live formulas over them, with a chart. Where the article gives a range, the gap assessment's
     share of Annex A fully addressed picks the point. With --merge the client's Inputs win.
     """
-    wrote(api.generate_savings(output, gap=gap_path, currency=currency, org=org, merge_from=merge_from, limits=limits))
+    with busy(f"writing {output}", quiet):
+        made = api.generate_savings(output, gap=gap_path, currency=currency, org=org, merge_from=merge_from, limits=limits)
+    wrote(made)
 
 
 def _pack_summary(pack: Any, quiet: bool) -> None:
+    """What a build did, workbook by workbook; then the validation (only its summary with --quiet)."""
     from toolkit import render
 
-    for note in pack.notes:
-        click.echo(f"warning: {note}", err=True)
     if not quiet:
-        for path in pack.written:
-            click.echo(f"wrote {path}", err=True)
-    click.echo(render.report_text(pack.report), nl=False)
+        for note in pack.notes:
+            click.echo(f"warning: {note}", err=True)
+        for change in pack.changes:
+            if pack.dry_run:
+                click.echo(f"{change.path}: {change.summary}", err=True)
+                continue
+            if change.returned_copy is not None:
+                click.echo(f"kept the client's {change.path.name} as returned: {change.returned_copy}", err=True)
+            if change.state == "unchanged":
+                click.echo(f"unchanged {change.path}", err=True)
+            else:
+                sent = f" (as sent: {change.sent_copy})" if change.sent_copy is not None else ""
+                click.echo(f"wrote {change.path}{sent}", err=True)
+        click.echo(render.report_text(pack.report), nl=False)
+    else:
+        click.echo(render.report_summary(pack.report))
+    if pack.dry_run:
+        click.echo("dry run: nothing was written", err=True)
     sys.exit(pack.report.exit_code)
 
 
@@ -454,33 +575,50 @@ def _progress(quiet: bool) -> Callable[[str], None]:
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @org_option
-@click.option("--start", type=DATE, help="Kick-off date (default: next Monday).")
-@click.option("--currency", default="USD", show_default=True, help="Currency of the cost summary.")
-def init(folder: Path, org: str | None, start: dt.datetime | None, currency: str) -> None:
-    """Start an engagement folder: a settings file and a blank SOC 2 control matrix to fill in."""
-    for path in api.init_engagement(folder, org=org, start=_day(start), currency=currency):
+@click.option("--start", type=DATE, help="Kick-off date (default for a new folder: next Monday).")
+@click.option("--currency", help="Currency of the cost summary (default for a new folder: USD).")
+def init(folder: Path, org: str | None, start: dt.datetime | None, currency: str | None) -> None:
+    """Start an engagement folder: a settings file and a blank SOC 2 control matrix to fill in.
+
+    On a folder that already has settings, the options given replace those settings and the
+    rest is kept; each is said."""
+    import shlex
+
+    done = api.init_engagement(folder, org=org, start=_day(start), currency=currency)
+    for path in done.written:
         click.echo(f"wrote {path}", err=True)
+    settings = folder / "ctk.toml"
+    for change in done.changed:
+        click.echo(f"changed in {settings}: {change}", err=True)
+    if done.kept:
+        click.echo(f"kept in {folder}: {'; '.join(done.kept)}", err=True)
     click.echo(
-        f"next: fill in {folder / 'soc2_controls.xlsx'} (or drop soc2_controls.csv there), then run: ctk build {folder}", err=True
+        f"next: fill in {folder / 'soc2_controls.xlsx'} (or drop soc2_controls.csv there), then run: "
+        f"ctk build {shlex.quote(str(folder))}",
+        err=True,
     )
 
 
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("-q", "--quiet", is_flag=True, help="Only the validation summary.")
+@click.option("-q", "--quiet", is_flag=True, help="Only the validation summary line.")
+@click.option("-n", "--dry-run", is_flag=True, help="Say what a rebuild would change, workbook by workbook; write nothing.")
 @limit_options
-def build(folder: Path, quiet: bool, limits: Limits) -> None:
+def build(folder: Path, quiet: bool, dry_run: bool, limits: Limits) -> None:
     """Build the engagement pack in FOLDER: gap, risk register, SoA, roadmap, cost savings; then validate.
 
-    What the folder already holds is merged, so the client's edits survive. Exit status is
-    the validation's: 0 clean, 1 errors, 2 a file could not be read.
+    Each workbook is merged three ways with the folder's copy: what the client changed is kept,
+    what they left as sent is refreshed, what both changed is kept and reported (MRG001). Each
+    workbook as sent is kept in FOLDER/sent/<date>/, each the client returned in
+    FOLDER/returned/<date>/. Exit status is the validation's: 0 clean, 1 errors, 2 a file could
+    not be read.
     """
-    _pack_summary(api.build_engagement(folder, limits=limits, progress=_progress(quiet)), quiet)
+    _pack_summary(api.build_engagement(folder, limits=limits, progress=_progress(quiet), dry_run=dry_run), quiet)
 
 
 @main.command()
 @click.argument("folder", default="demo_output", type=click.Path(file_okay=False, path_type=Path))
-@click.option("-q", "--quiet", is_flag=True, help="Only the validation summary.")
+@click.option("-q", "--quiet", is_flag=True, help="Only the validation summary line.")
 def demo(folder: Path, quiet: bool) -> None:
     """Build the whole engagement pack for the bundled sample company in FOLDER (default demo_output)."""
     _pack_summary(api.demo(folder, progress=_progress(quiet)), quiet)

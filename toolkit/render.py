@@ -9,7 +9,7 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from toolkit.findings import Report
+from toolkit.findings import Finding, Report
 
 if TYPE_CHECKING:
     from toolkit.rules import Rule
@@ -29,6 +29,24 @@ def safe_text(value: Any) -> Any:
     return value
 
 
+def finding_line(path: str, f: Finding) -> str:
+    """`file:sheet!cell: CODE severity [key] message`."""
+    where = path
+    if f.sheet:
+        where += f":{f.sheet}" + (f"!{f.cell}" if f.cell else "")
+    key = f" [{f.key}]" if f.key else ""
+    return f"{where}: {f.code} {f.severity}{key} {f.message}"
+
+
+def report_summary(report: Report) -> str:
+    """`5 files checked: 0 errors, 2 warnings`."""
+    unreadable = report.unreadable
+    summary = f"{len(report.files)} file{'s' if len(report.files) != 1 else ''} checked: {report.errors} error{'s' if report.errors != 1 else ''}, {report.warnings} warning{'s' if report.warnings != 1 else ''}"
+    if unreadable:
+        summary += f", {unreadable} could not be read"
+    return summary
+
+
 def report_text(report: Report) -> str:
     """One line per finding: `file:sheet!cell: CODE severity [key] message`, then a summary."""
     lines: list[str] = []
@@ -36,17 +54,8 @@ def report_text(report: Report) -> str:
         if fr.error is not None:
             lines.append(f"{fr.path}: error: {fr.error}")
             continue
-        for f in fr.findings:
-            where = fr.path
-            if f.sheet:
-                where += f":{f.sheet}" + (f"!{f.cell}" if f.cell else "")
-            key = f" [{f.key}]" if f.key else ""
-            lines.append(f"{where}: {f.code} {f.severity}{key} {f.message}")
-    unreadable = report.unreadable
-    summary = f"{len(report.files)} file{'s' if len(report.files) != 1 else ''} checked: {report.errors} error{'s' if report.errors != 1 else ''}, {report.warnings} warning{'s' if report.warnings != 1 else ''}"
-    if unreadable:
-        summary += f", {unreadable} could not be read"
-    lines.append(summary)
+        lines.extend(finding_line(fr.path, f) for f in fr.findings)
+    lines.append(report_summary(report))
     return "\n".join(lines) + "\n"
 
 

@@ -44,6 +44,7 @@ def test_importing_every_module_rebinds_no_public_name() -> None:
 
 
 def test_validate_takes_one_path_a_list_or_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
     soa = write_filled_soa(tmp_path / "a" / "soa.xlsx")
     for given in (str(soa), soa, [soa], [str(soa)], tmp_path / "a"):
         report = toolkit.validate(given, as_of=AS_OF)

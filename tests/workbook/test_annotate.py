@@ -60,6 +60,7 @@ def broken(tmp_path: Path) -> Path:
 def annotated(broken: Path, tmp_path: Path) -> tuple[Path, list[Finding]]:
     found = findings(broken)
     out = tmp_path / "review" / "soa_review.xlsx"
+    out.parent.mkdir()
     annotate(broken, found, out)
     return out, found
 

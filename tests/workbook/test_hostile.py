@@ -288,7 +288,7 @@ def test_no_output_carries_macros_or_external_links(good: Path, tmp_path: Path) 
     assert _active_content(client)  # the check sees them when they are there
     merged = tmp_path / "merged.xlsx"
     book = new_soa("Example Ltd")
-    notes = merge_into(book, "soa", client)
+    notes = merge_into(book, "soa", client).notes
     write_workbook("soa", book, merged, "Example Ltd")
     assert any("macros" in n and "external links" in n for n in notes)
     assert _active_content(merged) == []

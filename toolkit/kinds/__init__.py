@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
+from toolkit.findings import Finding
 from toolkit.rules import RULES, Rule
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
 from toolkit.workbook.schema import load_spec
 from toolkit.workbook.writer import Book
+
+if TYPE_CHECKING:
+    from toolkit.workbook.record import SentRecord
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ CROSS_MODULE = "toolkit.kinds.cross"
 def load_rules(kind: str) -> None:
     """Import the rules a workbook of this kind is checked with (the shared ones too)."""
     import_module("toolkit.rules.workbook")
+    import_module("toolkit.rules.roundtrip")
     if kind in REGISTRY:
         REGISTRY[kind].module("rules")
 
@@ -83,10 +89,12 @@ def all_rules() -> dict[str, Rule]:
 
 @dataclass
 class Generated:
-    """What a generator wrote, and the warnings to show about it."""
+    """What a generator wrote, the warnings to show about it, and the findings of the merge
+    (conflicts and rows ctk no longer generates), each at its cell in the written workbook."""
 
     path: Path
     notes: list[str]
+    findings: list[Finding] = field(default_factory=list)
 
 
 def generate(
@@ -98,20 +106,35 @@ def generate(
     org: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Generated:
-    """What every generator does, in one place: build from the inputs, carry the client's edits
-    from `merge_from`, recompute what depends on them, write atomically."""
+    """What every generator does, in one place: build from the inputs, merge the client's copy
+    `merge_from` three ways (`toolkit.workbook.merge`), recompute what depends on the merged
+    values, write atomically with the record of what was written."""
     from toolkit.workbook.merge import merge_into
 
     book = build()
-    notes = merge_into(book, kind, Path(merge_from) if merge_from is not None else None, limits)
+    merged = merge_into(book, kind, Path(merge_from) if merge_from is not None else None, limits)
     REGISTRY[kind].module("build").refresh(book)
-    write_workbook(kind, book, output, org)
-    return Generated(Path(output), notes)
+    write_workbook(kind, book, output, org, record=merged.record)
+    findings: list[Finding] = []
+    if merged.conflicts or merged.orphans:
+        from toolkit.rules.roundtrip import merge_findings
+        from toolkit.workbook.reader import read_workbook
+
+        findings = merge_findings(read_workbook(output, kind=kind, limits=limits), merged.record)
+    return Generated(Path(output), merged.notes, findings)
 
 
-def write_workbook(kind: str, book: Book, output: str | os.PathLike[str], org: str | None = None) -> None:
-    """Write `book` as a workbook of `kind`, titled for the client when `org` is given."""
-    from toolkit.workbook.writer import write_book
+def write_workbook(
+    kind: str, book: Book, output: str | os.PathLike[str], org: str | None = None, *, record: SentRecord | None = None
+) -> None:
+    """Write `book` as a workbook of `kind`, titled for the client when `org` is given, with the
+    record of what it holds (`record`, else that of `book` as generated)."""
+    from toolkit.workbook import record as sent
+    from toolkit.workbook.merge import record_of
+    from toolkit.workbook.writer import write_book, written_sheets
 
     spec = load_spec(kind)
-    write_book(spec, book, output, title=f"{spec.title} - {org}" if org else spec.title)
+    record = record or record_of(spec, book)
+    record.sheets = written_sheets(spec, book)
+    title = f"{spec.title} - {org}" if org else spec.title
+    write_book(spec, book, output, title=title, properties=sent.properties(record))

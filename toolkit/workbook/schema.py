@@ -55,6 +55,9 @@ class Column:
     headers: tuple[str, ...] = ()  # other names clients give this column's header
     default: Any = None  # the value a generated workbook starts with (the client may change it)
     defined_name: str | None = None  # the workbook-level name formulas use for this field
+    #: The key column whose values this column lists (`Depends On` lists `Task ID`s): when a
+    #: regeneration keeps a row's key stable, the references follow.
+    refers: str | None = None
 
     @property
     def computed(self) -> bool:
@@ -95,6 +98,13 @@ class Sheet:
     required: bool = True
     blocks: tuple[Block, ...] = ()
     description: str = ""
+    #: The column naming what a row is about (a roadmap task's `Reference`): a regeneration pairs
+    #: the client's rows with the new ones by it, never by position. Blank subjects fall back to
+    #: the key. None: the key is the subject.
+    subject: str | None = None
+    #: Who owns the rows: "ctk" (ctk generates them: one per control, per task...) or "client"
+    #: (the client adds them, ctk at most seeds them, as in the risk register).
+    rows: str = "ctk"
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -157,7 +167,9 @@ def header_key(text: object) -> str:
 #: The keys a declaration may use at each level: anything else is a typo and refused at load.
 TOP_KEYS = frozenset({"kind", "title", "schema_version", "enums", "sheet", "data"})
 ENUM_KEYS = frozenset({"values", "aliases", "colors"})
-SHEET_KEYS = frozenset({"name", "layout", "columns", "key", "freeze_cols", "required", "block", "description", "like", "copy_of"})
+SHEET_KEYS = frozenset(
+    {"name", "layout", "columns", "key", "freeze_cols", "required", "block", "description", "like", "copy_of", "subject", "rows"}
+)
 BLOCK_KEYS = frozenset({"title", "columns", "blank_rows"})
 COLUMN_KEYS = frozenset(
     {
@@ -176,8 +188,10 @@ COLUMN_KEYS = frozenset(
         "enum",
         "default",
         "defined_name",
+        "refers",
     }
 )
+ROW_OWNERS = frozenset({"ctk", "client"})
 LAYOUTS = frozenset({"table", "form", "custom"})
 ROLES = frozenset({"input", "computed"})
 
@@ -225,6 +239,7 @@ def _column(raw: dict[str, object], enums: dict[str, dict[str, object]], where: 
         headers=tuple(str(h) for h in raw.get("headers", ())),  # type: ignore[attr-defined]
         default=raw.get("default"),
         defined_name=str(raw["defined_name"]) if "defined_name" in raw else None,
+        refers=str(raw["refers"]) if "refers" in raw else None,
     )
 
 
@@ -282,8 +297,18 @@ def _sheet(s: dict[str, Any], enums: dict[str, Any], where: str) -> Sheet:
         raise DeclarationError(f"{where}: layout must be one of {', '.join(sorted(LAYOUTS))}, not {layout!r}")
     columns = tuple(_column(c, enums, where) for c in s.get("columns", ()))
     key = s.get("key")
-    if key is not None and key not in {c.name for c in columns}:
+    names = {c.name for c in columns}
+    if key is not None and key not in names:
         raise DeclarationError(f"{where}: key {key!r} is not one of its columns")
+    subject = s.get("subject")
+    if subject is not None and subject not in names:
+        raise DeclarationError(f"{where}: subject {subject!r} is not one of its columns")
+    rows = str(s.get("rows", "ctk"))
+    if rows not in ROW_OWNERS:
+        raise DeclarationError(f"{where}: rows must be ctk or client, not {rows!r}")
+    for col in columns:
+        if col.refers is not None and col.refers != key:
+            raise DeclarationError(f"{where} column {col.name!r}: refers names {col.refers!r}, which is not the sheet's key")
     blocks = []
     for b in s.get("block", ()):
         _check_keys(b, BLOCK_KEYS, f"{where} block {b.get('title')!r}")
@@ -297,6 +322,8 @@ def _sheet(s: dict[str, Any], enums: dict[str, Any], where: str) -> Sheet:
         required=bool(s.get("required", True)),
         blocks=tuple(blocks),
         description=s.get("description", ""),
+        subject=subject,
+        rows=rows,
     )
 
 

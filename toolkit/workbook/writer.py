@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit._version import __version__
+from toolkit.errors import CtkError
 from toolkit.workbook.cells import col_letter
 from toolkit.workbook.schema import Column, DeclarationError, Sheet, Spec
 
@@ -120,12 +121,28 @@ class Book:
     positions: dict[str, str] = field(default_factory=dict)
 
 
+def cannot_write(path: str | os.PathLike[str], exc: OSError) -> CtkError:
+    """An output that cannot be written, as one line: `ctk: out/gap.xlsx: cannot write here (read-only file system)`."""
+    reason = (exc.strerror or type(exc).__name__).lower()
+    return CtkError(f"cannot write here ({reason})", str(path))
+
+
 @contextmanager
 def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; rename it over `path` only once fully written."""
+    """Yield a temporary path beside `path`; rename it over `path` only once fully written.
+
+    The folder must exist (a typo in a folder name does not make a new folder). What cannot be
+    written is a CtkError naming the output, never a traceback."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if not target.parent.is_dir():
+        what = "is not a folder" if target.parent.exists() else "does not exist"
+        raise CtkError(f"cannot write here: the folder {str(target.parent)!r} {what}; create it first", str(target))
+    if target.is_dir():
+        raise CtkError("cannot write here: it is a folder; give a file name", str(target))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise cannot_write(target, exc) from None
     os.close(fd)
     # mkstemp makes the file private (0600); an output is an ordinary file, as the umask says.
     umask = os.umask(0)
@@ -134,6 +151,8 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         yield Path(tmp)
         os.replace(tmp, target)
+    except OSError as exc:
+        raise cannot_write(target, exc) from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -287,6 +306,12 @@ def write_table(wb: Workbook, styles: Styles, sheet: Sheet, table: Table, title:
             _write_value(ws, r, index[name], record.get(name), extra_fmt)
         ws.set_row(r, row_height(record, wrapped))
     last = max(len(table.records), 1)
+    # The rows a client will fill carry the computed columns' formulas too (blank until filled),
+    # so a risk typed into a blank register is scored like the others.
+    spare = [(c, fmt, formula) for _, c, fmt, formula in plan if formula is not None]
+    for r in range(len(table.records) + 1, last + SPARE_ROWS + 1):
+        for c, fmt, formula in spare:
+            ws.write_formula(r, c, formula(r), fmt, "")
     for col in sheet.columns:
         c = index[col.name]
         rule = _validation(col)
@@ -388,8 +413,21 @@ def write_extra(wb: Workbook, styles: Styles, extra: ExtraSheet) -> None:
                 _write_value(ws, r, c, value, None)
 
 
-def write_book(spec: Spec, book: Book, path: str | os.PathLike[str], title: str | None = None) -> None:
-    """Write `book` as a workbook of kind `spec` to `path`, atomically."""
+def written_sheets(spec: Spec, book: Book) -> list[str]:
+    """The sheets `write_book` writes for `book`, in order."""
+    names = [s.name for s in spec.sheets if s.layout != "custom" or s.name in book.custom]
+    return names + [e.name for e in book.extra_sheets]
+
+
+def write_book(
+    spec: Spec,
+    book: Book,
+    path: str | os.PathLike[str],
+    title: str | None = None,
+    properties: Sequence[tuple[str, str]] = (),
+) -> None:
+    """Write `book` as a workbook of kind `spec` to `path`, atomically; `properties` are extra
+    custom document properties (the record of what ctk wrote)."""
     title = title or spec.title
     with atomic_output(path) as tmp:
         import xlsxwriter  # only when writing: the validate path never loads it
@@ -416,6 +454,8 @@ def write_book(spec: Spec, book: Book, path: str | os.PathLike[str], title: str 
         wb.set_custom_property("ctk_kind", spec.kind)
         wb.set_custom_property("ctk_schema_version", spec.schema_version)
         wb.set_custom_property("ctk_version", __version__)
+        for name, value in properties:
+            wb.set_custom_property(name, value)
         styles = Styles(wb)
         for sheet in spec.sheets:
             if sheet.layout == "table":

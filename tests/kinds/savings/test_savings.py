@@ -350,6 +350,7 @@ def test_cli_errors_are_one_line_exit_two(sample_gap: Path, tmp_path: Path) -> N
 
 def test_cli_writes_and_says_so(sample_gap: Path, tmp_path: Path) -> None:
     out = tmp_path / "sub" / "cost_savings.xlsx"
+    out.parent.mkdir()
     result = CliRunner().invoke(main, ["savings", "--gap", str(sample_gap), "-o", str(out), "--currency", "€"])
     assert result.exit_code == 0, result.output
     assert f"wrote {out}" in result.stderr

@@ -266,10 +266,13 @@ def validate(
     import os
 
     from toolkit import render
-    from toolkit.validation import expand
+    from toolkit.validation import WORKBOOK_SUFFIXES, expand
 
     check_text_output(output, fmt, "validate")
     files = expand(paths)
+    for given in paths:
+        if given.is_dir() and not expand([given]):
+            fail(f"{given}: no workbooks ({', '.join(WORKBOOK_SUFFIXES)}) in this folder")
     if annotate_to is not None:
         if len(files) != 1:
             fail(f"--annotate marks up one workbook, but {len(files)} were given")

@@ -25,6 +25,7 @@ from typing import Any
 
 from toolkit.errors import CtkError
 from toolkit.findings import Report
+from toolkit.validation import COPIES_MARKER
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
 from toolkit.workbook.writer import Book, atomic_output, cannot_write
 
@@ -33,8 +34,6 @@ MATRIX_NAMES = ("soc2_controls.xlsx", "soc2_controls.csv")
 RISK_SOURCES = ("risks.csv", "risk_register.csv")
 #: Where `build` keeps each workbook as sent and as returned, one folder per day.
 SENT, RETURNED = "sent", "returned"
-#: The file that marks those folders, so that `ctk validate` on the engagement skips the copies.
-COPIES_MARKER = ".ctk-copies"
 
 TEMPLATE = """# ctk engagement settings. Edit, then run: ctk build {folder}
 organisation = "{org}"

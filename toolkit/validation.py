@@ -22,8 +22,21 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 Paths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
 
+#: A folder holding this file holds copies (`ctk build` keeps each workbook as sent and as
+#: returned there): a folder run skips it, so the copies are not checked against the pack.
+COPIES_MARKER = ".ctk-copies"
+
+
+def _skipped(f: Path, root: Path) -> bool:
+    """Lock files, macOS resource forks (`._soa.xlsx`) and the copies `ctk build` keeps."""
+    if f.name.startswith(("~$", ".~lock", "._")):
+        return True
+    return any((parent / COPIES_MARKER).exists() for parent in f.parents if parent != root and root in parent.parents)
+
+
 def expand(paths: Paths) -> list[Path]:
-    """Files as given; folders become the workbooks inside them (lock files `~$...` skipped).
+    """Files as given; folders become the workbooks inside them (lock files `~$...`, macOS `._...`
+    files and the copies `ctk build` keeps skipped). A file given twice is checked once.
 
     One path may be given on its own, as a string or a Path."""
     if isinstance(paths, (str, os.PathLike)):
@@ -35,16 +48,21 @@ def expand(paths: Paths) -> list[Path]:
             try:
                 out.extend(
                     sorted(
-                        f
-                        for f in p.rglob("*")
-                        if f.is_file() and f.suffix.lower() in WORKBOOK_SUFFIXES and not f.name.startswith(("~$", ".~lock"))
+                        f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in WORKBOOK_SUFFIXES and not _skipped(f, p)
                     )
                 )
             except OSError:  # a folder that cannot be listed is reported like a file that cannot be read
                 out.append(p)
         else:
             out.append(p)
-    return out
+    seen: set[Path] = set()
+    unique = []
+    for p in out:
+        key = p.resolve() if p.exists() else p
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
 
 
 def _run(r: Rule, *args: object) -> list[Any]:

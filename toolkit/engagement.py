@@ -100,7 +100,7 @@ def _text(path: Path, key: str, want: str, value: object) -> str:
 def _unknown(path: Path, found: dict[str, Any], allowed: dict[str, str], where: str = "") -> None:
     for key in found:
         if key not in allowed:
-            raise CtkError(f"unknown setting {where}{key!r}; known: {', '.join(allowed)}", str(path))
+            raise CtkError(f"unknown setting {(where + key)!r}; known: {', '.join(allowed)}", str(path))
 
 
 def load_settings(folder: Path) -> Settings:

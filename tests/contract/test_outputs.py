@@ -1,0 +1,129 @@
+"""Outputs: what cannot be written is one line and exit 2; a name promising another format is refused
+with the fix; long single runs show progress on a terminal only."""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.helpers import write_filled_soa
+from tests.paths import SAMPLE
+from toolkit.cli import busy, main
+
+MATRIX = str(SAMPLE / "soc2_controls.csv")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not Path("/sys/kernel").is_dir(), reason="needs Linux /sys")
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["gap", MATRIX, "-o", "/sys/gap.xlsx"],
+        ["soa", "new", "-o", "/sys/soa.xlsx"],
+        ["rules", "-o", "/sys/rules.txt"],
+        ["init", "/sys/kernel/newdir"],
+        ["demo", "/sys/kernel/newdir"],
+    ],
+)
+def test_an_unwritable_place_is_one_line_and_exit_2(command: list[str]) -> None:
+    code, _, err = run(*command)
+    assert code == 2 and "Traceback" not in err and err.count("\n") == 1, err
+    assert err.startswith("ctk: /sys/") and "cannot write here" in err
+
+
+def test_validate_o_to_an_unwritable_place_is_not_exit_1(tmp_path: Path) -> None:
+    soa = write_filled_soa(tmp_path / "soa.xlsx")
+    code, _, err = run("validate", str(soa), "-o", str(tmp_path / "missing" / "report.txt"))
+    assert (
+        code == 2
+        and err
+        == f"ctk: {tmp_path / 'missing' / 'report.txt'}: cannot write here: the folder {str(tmp_path / 'missing')!r} does not exist; create it first\n"
+    )
+
+
+def test_a_missing_folder_is_not_created(tmp_path: Path) -> None:
+    out = tmp_path / "typo" / "gap.xlsx"
+    code, _, err = run("gap", MATRIX, "-o", str(out))
+    assert code == 2 and not out.parent.exists() and "does not exist" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "fix"),
+    [
+        (["gap", MATRIX, "-o", "gap.csv"], "name it gap.xlsx"),
+        (["soa", "new", "-o", "new.ods"], "name it new.xlsx"),
+        (["soa", "new", "-o", "new.xls"], "name it new.xlsx"),
+        (["soa", "new", "-o", "noext"], "name it noext.xlsx"),
+        (["rules", "-o", "rules.xlsx"], "name it rules.txt"),
+        (["rules", "--format", "json", "-o", "rules.txt.csv"], "name it rules.txt.json"),
+    ],
+)
+def test_an_output_name_for_another_format_is_refused_with_the_fix(
+    args: list[str], fix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(*args)
+    assert code == 2 and fix in err and err.count("\n") == 1, err
+    assert list(tmp_path.iterdir()) == [], "nothing written"
+
+
+def test_export_and_validate_refuse_a_workbook_name_for_text(tmp_path: Path) -> None:
+    soa = write_filled_soa(tmp_path / "soa.xlsx")
+    assert run("export", str(soa), "-o", str(tmp_path / "exported.xlsx"))[0] == 2
+    code, _, err = run("validate", str(soa), "-o", str(tmp_path / "report.xlsx"))
+    assert code == 2 and "name it report.txt" in err and not (tmp_path / "report.xlsx").exists()
+
+
+def test_text_outputs_say_where_they_went(tmp_path: Path) -> None:
+    soa = write_filled_soa(tmp_path / "soa.xlsx")
+    out = tmp_path / "report.json"
+    code, _, err = run("validate", "--format", "json", str(soa), "-o", str(out))
+    assert code == 0 and f"wrote {out}" in err and out.exists()
+
+
+def test_soa_with_an_option_missing_says_which(tmp_path: Path) -> None:
+    code, out, err = run("soa", "--risks", "r.xlsx", "-o", str(tmp_path / "soa.xlsx"))
+    assert (
+        code == 2
+        and out == ""
+        and err == ("ctk: ctk soa needs --gap (and usually --risks); `ctk soa new -o soa.xlsx` writes a blank one\n")
+    )
+    assert "needs -o/--output" in run("soa", "--gap", "g.xlsx")[2]
+
+
+def test_an_empty_folder_is_not_a_clean_run(tmp_path: Path) -> None:
+    code, _, err = run("validate", str(tmp_path))
+    assert code == 2 and "no workbooks" in err
+
+
+class Terminal(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_progress_shows_on_a_terminal_after_the_delay_only() -> None:
+    shown = Terminal(True)
+    with busy("annotating big.xlsx", stream=shown, after=0.05, every=0.02):
+        time.sleep(0.25)
+    assert "\rannotating big.xlsx ... 0 s" in shown.getvalue() and shown.getvalue().endswith("\r\x1b[K")
+    for stream, quiet in ((Terminal(False), False), (Terminal(True), True)):
+        with busy("annotating big.xlsx", quiet=quiet, stream=stream, after=0.05, every=0.02):
+            time.sleep(0.15)
+        assert stream.getvalue() == "", "silent when piped or with --quiet"
+    quick = Terminal(True)
+    with busy("writing gap.xlsx", stream=quick, after=0.5):
+        pass
+    assert quick.getvalue() == "", "nothing for a run shorter than the delay"

@@ -127,3 +127,13 @@ def test_progress_shows_on_a_terminal_after_the_delay_only() -> None:
     with busy("writing gap.xlsx", stream=quick, after=0.5):
         pass
     assert quick.getvalue() == "", "nothing for a run shorter than the delay"
+
+
+def test_text_over_the_cell_limit_is_cut_and_said(tmp_path: Path) -> None:
+    matrix = tmp_path / "matrix.csv"
+    long = "Access is reviewed quarterly. " * 1400  # 42,000 characters, 41,999 once the reader strips it
+    matrix.write_text(
+        f"Control ID,Control Description,TSC Criteria,Test Result\nC-1,{long},CC6.1,No exceptions noted\n", encoding="utf-8"
+    )
+    code, _, err = run("gap", str(matrix), "-o", str(tmp_path / "gap.xlsx"))
+    assert code == 0 and "SOC 2 Controls!B2: a text of 41,999 characters was cut to Excel's limit of 32,767" in err

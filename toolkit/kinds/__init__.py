@@ -114,21 +114,21 @@ def generate(
     book = build()
     merged = merge_into(book, kind, Path(merge_from) if merge_from is not None else None, limits)
     REGISTRY[kind].module("build").refresh(book)
-    write_workbook(kind, book, output, org, record=merged.record)
+    notes = merged.notes + write_workbook(kind, book, output, org, record=merged.record)
     findings: list[Finding] = []
     if merged.conflicts or merged.orphans:
         from toolkit.rules.roundtrip import merge_findings
         from toolkit.workbook.reader import read_workbook
 
         findings = merge_findings(read_workbook(output, kind=kind, limits=limits), merged.record)
-    return Generated(Path(output), merged.notes, findings)
+    return Generated(Path(output), notes, findings)
 
 
 def write_workbook(
     kind: str, book: Book, output: str | os.PathLike[str], org: str | None = None, *, record: SentRecord | None = None
-) -> None:
+) -> list[str]:
     """Write `book` as a workbook of `kind`, titled for the client when `org` is given, with the
-    record of what it holds (`record`, else that of `book` as generated)."""
+    record of what it holds (`record`, else that of `book` as generated); what to warn about."""
     from toolkit.workbook import record as sent
     from toolkit.workbook.merge import record_of
     from toolkit.workbook.writer import write_book, written_sheets
@@ -137,4 +137,4 @@ def write_workbook(
     record = record or record_of(spec, book)
     record.sheets = written_sheets(spec, book)
     title = f"{spec.title} - {org}" if org else spec.title
-    write_book(spec, book, output, title=title, properties=sent.properties(record))
+    return write_book(spec, book, output, title=title, properties=sent.properties(record))

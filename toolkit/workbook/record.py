@@ -39,6 +39,7 @@ from toolkit.workbook.reader import converter
 from toolkit.workbook.schema import Column, Sheet
 
 VERSION = 1
+CELL_LIMIT = 32_767  # as the writer cuts text (toolkit.workbook.writer.CELL_LIMIT)
 PROPERTY = "ctk_sent_"
 CHUNK = 255
 #: The record is refused beyond this size decompressed (a client cannot make ctk inflate a bomb).
@@ -71,6 +72,8 @@ def as_read(col: Column, value: Any) -> Any:
     """The value the reader will see in a cell ctk writes `value` into (lists are written joined)."""
     if isinstance(value, (list, tuple)):
         value = "; ".join(str(v) for v in value)
+    if isinstance(value, str) and len(value) > CELL_LIMIT:
+        value = value[:CELL_LIMIT]  # what the writer keeps of it
     return converter(col)(value)
 
 

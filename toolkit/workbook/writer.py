@@ -14,13 +14,14 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit._version import __version__
 from toolkit.errors import CtkError
-from toolkit.workbook.cells import col_letter
+from toolkit.workbook.cells import cell_ref, col_letter
 from toolkit.workbook.schema import Column, DeclarationError, Sheet, Spec
 
 if TYPE_CHECKING:
@@ -188,6 +189,23 @@ def _formula_maker(template: str, columns: Mapping[str, int], positions: Mapping
     return lambda row: pattern.format(row + 1)
 
 
+#: Excel keeps at most this many characters in a cell; longer text is cut, and said so.
+CELL_LIMIT = 32_767
+_CUT: ContextVar[list[str] | None] = ContextVar("ctk_cut_texts", default=None)
+
+
+def _string(ws: Worksheet, row: int, col: int, text: str, fmt: Any) -> None:
+    if len(text) > CELL_LIMIT:
+        notes = _CUT.get()
+        if notes is not None:
+            notes.append(
+                f"{ws.name}!{cell_ref(row, col)}: a text of {len(text):,} characters was cut to Excel's limit of "
+                f"{CELL_LIMIT:,}; its last {len(text) - CELL_LIMIT:,} characters are not in the workbook"
+            )
+        text = text[:CELL_LIMIT]
+    ws.write_string(row, col, text, fmt)
+
+
 def _write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Any) -> None:
     if value is None or value == "":
         ws.write_blank(row, col, None, fmt)
@@ -200,9 +218,9 @@ def _write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Any) -> Non
     elif isinstance(value, dt.date):
         ws.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), fmt)
     elif isinstance(value, (list, tuple)):
-        ws.write_string(row, col, "; ".join(str(v) for v in value), fmt)
+        _string(ws, row, col, "; ".join(str(v) for v in value), fmt)
     else:
-        ws.write_string(row, col, str(value), fmt)
+        _string(ws, row, col, str(value), fmt)
 
 
 def row_height(record: Mapping[str, Any], columns: Sequence[Column]) -> float:
@@ -425,10 +443,21 @@ def write_book(
     path: str | os.PathLike[str],
     title: str | None = None,
     properties: Sequence[tuple[str, str]] = (),
-) -> None:
+) -> list[str]:
     """Write `book` as a workbook of kind `spec` to `path`, atomically; `properties` are extra
-    custom document properties (the record of what ctk wrote)."""
+    custom document properties (the record of what ctk wrote). Returns what to warn about
+    (texts cut to Excel's cell limit)."""
     title = title or spec.title
+    notes: list[str] = []
+    token = _CUT.set(notes)
+    try:
+        _write(spec, book, path, title, properties)
+    finally:
+        _CUT.reset(token)
+    return notes
+
+
+def _write(spec: Spec, book: Book, path: str | os.PathLike[str], title: str, properties: Sequence[tuple[str, str]]) -> None:
     with atomic_output(path) as tmp:
         import xlsxwriter  # only when writing: the validate path never loads it
 

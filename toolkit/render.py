@@ -138,6 +138,9 @@ def diff_summary(diff: Diff) -> str:
     if not diff.changes:
         return f"{diff.title}: no differences"
     parts = []
+    for change, word in (("added", "added"), ("removed", "removed"), ("changed", "renamed")):
+        if diff.count("sheet", change):
+            parts.append(f"{_plural(diff.count('sheet', change), 'sheet')} {word}")
     for change in ("added", "removed"):
         if diff.count("record", change):
             parts.append(f"{_plural(diff.count('record', change), 'record')} {change}")
@@ -158,7 +161,10 @@ def diff_text(diff: Diff) -> str:
     lines = [f"--- {diff.old}", f"+++ {diff.new}"]
     for c in diff.changes:
         mark = _DIFF_MARKS[c.change]
-        if c.key is None:
+        if c.scope == "sheet":
+            what = {"added": "added", "removed": "removed", "changed": f"renamed to '{c.new}'"}[c.change]
+            lines.append(f"{mark} sheet '{c.old if c.change != 'added' else c.new}' {what}")
+        elif c.key is None:
             # the sheet itself: a column (or a form's field line) added or removed, or a form field changed
             if c.change == "changed":
                 lines.append(f"{mark} {c.sheet}  {c.column}: {_shown(c.old)} -> {_shown(c.new)}")

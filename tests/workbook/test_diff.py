@@ -133,7 +133,7 @@ def test_duplicate_keys_are_paired_in_order_and_said(sent: Path, tmp_path: Path)
     wb.save(dup)
     diff = diff_files(sent, dup)
     assert brief(diff) == [(SHEET, "A.5.1", "added", None, None, None)]
-    assert len(diff.notes) == 1 and "A.5.1 appears 1 time(s) in the old and 2 time(s) in the new" in diff.notes[0]
+    assert len(diff.notes) == 1 and "A.5.1 appears once in the old and twice in the new" in diff.notes[0]
     assert "paired in order of appearance" in diff.notes[0]
     back = diff_files(dup, sent)
     assert brief(back) == [(SHEET, "A.5.1", "removed", None, None, None)] and back.notes
@@ -324,3 +324,43 @@ def test_uncalculated_formulas_are_not_changes(tmp_path: Path) -> None:
     assert [(c.key, c.column, c.new) for c in diff.changes] == [("R-001", "Risk Owner", "Head of IT")]
     assert diff.unknown > 0 and "not compared" in diff.notes[-1]
     assert diff_books(old, read_workbook(pack["risk"])).changes == []
+
+
+def test_sheets_added_removed_and_renamed_are_changes(tmp_path: Path) -> None:
+    """A deleted Heat Map and a client's sheet of questions are not "no differences"; a renamed
+    register sheet is a rename, its records compared under its new name."""
+    pack = write_sample_pack(tmp_path / "pack")
+    returned = tmp_path / "returned.xlsx"
+    shutil.copy(pack["risk"], returned)
+    wb = openpyxl.load_workbook(returned)
+    del wb["Heat Map"]
+    wb.create_sheet("Client questions")["A1"] = "Is the threshold 9 or 12?"
+    wb["Risk Register"].title = "Risks (Acme)"
+    wb["Risks (Acme)"]["C2"] = "Changed threat"
+    wb.save(returned)
+    diff = diff_files(pack["risk"], returned)
+    sheets = [(c.change, c.old, c.new) for c in diff.changes if c.scope == "sheet"]
+    assert sheets == [
+        ("changed", "Risk Register", "Risks (Acme)"),
+        ("removed", "Heat Map", None),
+        ("added", None, "Client questions"),
+    ]
+    assert diff.exit_code == 1
+    assert {c.sheet for c in diff.changes if c.scope == "record"} == {"Risks (Acme)"}
+    text = render.diff_text(diff)
+    assert "~ sheet 'Risk Register' renamed to 'Risks (Acme)'" in text and "- sheet 'Heat Map' removed" in text
+    assert "+ sheet 'Client questions' added" in text
+    assert "1 sheet added, 1 sheet removed, 1 sheet renamed" in text.splitlines()[-1]
+    code = CliRunner().invoke(main, ["diff", str(pack["risk"]), str(returned)]).exit_code
+    assert code == 1
+
+
+def test_a_client_sheet_renamed_is_a_rename(tmp_path: Path) -> None:
+    pack = write_sample_pack(tmp_path / "pack")
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    for path, name in ((a, "Notes"), (b, "Our notes")):
+        shutil.copy(pack["soa"], path)
+        wb = openpyxl.load_workbook(path)
+        wb.create_sheet(name)["A1"] = "Why is A.5.6 not addressed?"
+        wb.save(path)
+    assert [(c.change, c.old, c.new) for c in diff_files(a, b).changes] == [("changed", "Notes", "Our notes")]

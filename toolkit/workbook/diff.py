@@ -19,8 +19,8 @@ from typing import Any
 
 from toolkit.errors import CtkError
 from toolkit.workbook.cells import cell_ref
-from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
-from toolkit.workbook.reader import Record, TableData, WorkbookData, convert, read_workbook
+from toolkit.workbook.guard import DEFAULT_LIMITS, Limits, ReadError
+from toolkit.workbook.reader import Record, TableData, WorkbookData, convert, read_grid, read_workbook
 from toolkit.workbook.schema import Column, Sheet, header_key
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
@@ -120,6 +120,7 @@ def diff_books(old: WorkbookData, new: WorkbookData) -> Diff:
             "diff compares two versions of the same workbook"
         )
     result = Diff(old.path, new.path, old.kind, old.spec.title)
+    _diff_sheets(result, old, new)
     for sheet in old.spec.sheets:
         if sheet.layout == "table":
             _diff_table(result, sheet, (old, old.tables[sheet.name]), (new, new.tables[sheet.name]))
@@ -131,6 +132,46 @@ def diff_books(old: WorkbookData, new: WorkbookData) -> Diff:
             "does not calculate); open and save the workbook in Excel or LibreOffice, then compare again"
         )
     return result
+
+
+# --- sheets ----------------------------------------------------------------------------------
+
+
+def _found(book: WorkbookData, name: str) -> str | None:
+    """The name a declared table or form sheet has in `book` (None: not there)."""
+    data = book.tables.get(name) or book.forms.get(name)
+    return data.sheet if data is not None else None
+
+
+def _same_content(old: WorkbookData, a: str, new: WorkbookData, b: str) -> bool:
+    try:
+        return read_grid(old.path, a)[:200] == read_grid(new.path, b)[:200]
+    except (ReadError, OSError):
+        return False
+
+
+def _diff_sheets(out: Diff, old: WorkbookData, new: WorkbookData) -> None:
+    """Sheets added, removed and renamed (a declared sheet found under another name, or a sheet
+    whose content reappears under another name)."""
+    renamed: dict[str, str] = {}
+    for sheet in old.spec.sheets:
+        a, b = _found(old, sheet.name), _found(new, sheet.name)
+        if a is not None and b is not None and a != b:
+            renamed[a] = b
+    gone = [n for n in old.sheet_names if n not in new.sheet_names and n not in renamed]
+    came = [n for n in new.sheet_names if n not in old.sheet_names and n not in renamed.values()]
+    for a in list(gone):
+        match = next((b for b in came if _same_content(old, a, new, b)), None)
+        if match is not None:
+            renamed[a] = match
+            gone.remove(a)
+            came.remove(match)
+    for a, b in renamed.items():
+        out.changes.append(Change(a, None, CHANGED, None, a, b, None, None, "sheet"))
+    for name in gone:
+        out.changes.append(Change(name, None, REMOVED, None, name, None, None, None, "sheet"))
+    for name in came:
+        out.changes.append(Change(name, None, ADDED, None, None, name, None, None, "sheet"))
 
 
 # --- tables ----------------------------------------------------------------------------------
@@ -189,6 +230,10 @@ def _unknown(book: WorkbookData, table: TableData | None = None) -> Callable[[Re
     return check
 
 
+def _times(n: int) -> str:
+    return {0: "not at all", 1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
 def _pairs(
     sheet: str, old: Sequence[Record], new: Sequence[Record], key_of: Callable[[Record], str | None], notes: list[str]
 ) -> Iterator[tuple[str | None, Record | None, Record | None]]:
@@ -204,7 +249,7 @@ def _pairs(
         if len(a) > 1 or len(b) > 1:
             shown = "rows without a key" if key is None else key
             notes.append(
-                f"{sheet}: {shown} appears {len(a)} time(s) in the old and {len(b)} time(s) in the new workbook "
+                f"{sheet}: {shown} appears {_times(len(a))} in the old and {_times(len(b))} in the new workbook "
                 f"(old rows {', '.join(str(r.row) for r in a) or '-'}; new rows {', '.join(str(r.row) for r in b) or '-'}); "
                 "paired in order of appearance"
             )
@@ -240,6 +285,7 @@ def _diff_table(
     out: Diff, sheet: Sheet, old_side: tuple[WorkbookData, TableData], new_side: tuple[WorkbookData, TableData]
 ) -> None:
     (old_book, old), (new_book, new) = old_side, new_side
+    shown = new.sheet or old.sheet or sheet.name  # where the consultant will look: the newer file
     for label, table in (("old", old), ("new", new)):
         if table.sheet is None or table.header_row is None:
             out.notes.append(
@@ -248,18 +294,18 @@ def _diff_table(
     old_cols, new_cols = _columns(old), _columns(new)
     for folded, name in old_cols.items():
         if folded not in new_cols and new.header_row is not None:
-            out.changes.append(Change(sheet.name, None, REMOVED, name, None, None, old.header_row, None, "column"))
+            out.changes.append(Change(shown, None, REMOVED, name, None, None, old.header_row, None, "column"))
     for folded, name in new_cols.items():
         if folded not in old_cols and old.header_row is not None:
-            out.changes.append(Change(sheet.name, None, ADDED, name, None, None, None, new.header_row, "column"))
+            out.changes.append(Change(shown, None, ADDED, name, None, None, None, new.header_row, "column"))
     columns = {**old_cols, **new_cols}
     key = sheet.key
 
     def key_of(rec: Record) -> str | None:
         return _key_text(rec.values.get(key)) if key else None
 
-    pairs = _pairs(sheet.name, old.records, new.records, key_of, out.notes)
-    _diff_records(out, sheet.name, pairs, columns, _value, (_unknown(old_book, old), _unknown(new_book, new)))
+    pairs = _pairs(shown, old.records, new.records, key_of, out.notes)
+    _diff_records(out, shown, pairs, columns, _value, (_unknown(old_book, old), _unknown(new_book, new)))
 
 
 # --- forms -----------------------------------------------------------------------------------

@@ -147,3 +147,16 @@ def test_rows_the_client_owns_are_compared_row_by_row(tmp_path: Path) -> None:
     assert risks["R-001"].get("Risk Owner") == "Head of Data" and risks["R-001"].get("Impact") != 1, "the client's row is theirs"
     assert risks["R-002"].get("Risk Owner") == "CFO", "an untouched row follows the new source"
     assert f"{out.name}:{REGISTER}!" in done.stderr and "MRG001 warning [R-001] Impact" in done.stderr
+
+
+def test_a_sheet_ctk_wrote_and_the_client_deleted_is_noticed(pack: dict[str, Path], tmp_path: Path) -> None:
+    """MRG003: the Heat Map gone; MRG001 and MRG002 are covered by tests/test_roundtrip.py."""
+    from toolkit.validation import validate
+
+    returned = tmp_path / "risks.xlsx"
+    wb = openpyxl.load_workbook(pack["risk"])
+    del wb["Heat Map"]
+    wb.save(returned)
+    found = [f for f in validate([returned]).files[0].findings if f.code == "MRG003"]
+    assert [(f.severity, f.sheet, f.cell) for f in found] == [("warning", None, None)] and "'Heat Map'" in found[0].message
+    assert [f for f in validate([pack["risk"]]).files[0].findings if f.code == "MRG003"] == []

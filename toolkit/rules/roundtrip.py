@@ -122,3 +122,30 @@ def orphan(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     record = _record(book)
     if record is not None:
         yield from orphans(book, record)
+
+
+@rule("MRG003", "any", "A sheet ctk wrote (one no other rule requires) is gone", WARNING)
+def sheet_gone(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: the risk register's `Heat Map` deleted by the client. Good: the sheet kept (a regeneration
+    writes it again; nothing the client typed is in it)."""
+    record = _record(book)
+    if record is None:
+        return
+    present = {n.casefold() for n in book.sheet_names}
+    for sheet in book.spec.sheets:
+        if sheet.layout != "custom" and sheet.required:
+            continue  # WB001 reports those
+        found = book.tables.get(sheet.name) or book.forms.get(sheet.name)
+        if found is not None and found.sheet is not None:
+            continue
+        if sheet.name in record.sheets and sheet.name.casefold() not in present:
+            yield Finding(
+                "MRG003",
+                RULES["MRG003"].severity,
+                None,
+                None,
+                None,
+                None,
+                None,
+                f"sheet '{sheet.name}' that ctk wrote is gone; the next regeneration (`ctk build`, or --merge) writes it again",
+            )

@@ -1,33 +1,37 @@
 """`validate --annotate`: hand the findings back to the client inside their own workbook.
 
-The output is a copy of the client's workbook (values, formats, extra sheets and columns,
-drop-downs, document properties) in which every cell at fault is filled (red for errors, amber
-for warnings) and carries a comment with the findings' codes and messages, plus a first sheet,
-`Review Findings`, listing every finding with a link to its cell and what to do about it.
+The output is a copy of the client's workbook in which every cell at fault is filled (red for
+errors, amber for warnings) and carries a comment with the findings' codes and messages, plus a
+first sheet, `Review Findings`, listing every finding with a link to its cell and what to do.
 
-The copy is made with openpyxl from the original's bytes; the original is never opened for
-writing. openpyxl drops the cached results of formulas, so they are put back from the original
-(readers that do not recalculate, ctk's own included, see the same values). What openpyxl cannot
-carry is returned as warnings, never dropped silently. Annotating an annotated workbook replaces
-the previous review: its sheet, its comments and its highlights.
+The copy is made by patching the package, not by loading and saving it with a spreadsheet
+library: every part the review does not touch (sheets without findings, charts, images, pivot
+tables, shared strings, formulas and their cached results, document properties) is carried as
+it was. Only the styles (two fills, and a style per marked cell's original style), the marked
+rows of the sheets at fault, their comments and the workbook's list of sheets change. So a
+20,000-risk register is annotated in about the time it takes to check it. The original is never
+opened for writing. An `.xlsm` becomes an `.xlsx` without its macros (said in a warning).
+Annotating an annotated workbook replaces the previous review: its sheet, its comments and its
+highlights (a highlighted cell takes back the style of its nearest unmarked neighbour).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import os
+import posixpath
 import re
-import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape, unescape
 
 from toolkit.findings import ERROR, REVIEW_SHEET, SEVERITY_ORDER, WARNING, Finding
+from toolkit.workbook.cells import cell_ref, col_letters
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits, ReadError
-from toolkit.workbook.package import sheet_parts, uncarried
+from toolkit.workbook.package import sheet_parts
 from toolkit.workbook.reader import WorkbookData, read_workbook
 from toolkit.workbook.writer import atomic_output
 
@@ -36,9 +40,23 @@ REVIEW_COLUMNS = (("Severity", 10), ("Code", 9), ("Sheet", 26), ("Cell", 8), ("K
 MARKER = "ctk review"
 AUTHOR = "ctk"
 FILLS = {ERROR: "FFFFC7CE", WARNING: "FFFFEB9C"}  # Excel's own "Bad" red and "Neutral" amber
+NAVY = "FF1F3864"
 _CELL = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
-_SHAPES = re.compile(rb"<(?:\w+:)?(?:sp|grpSp|cxnSp)[\s>]")
-_FORM_CONTROL = re.compile(rb'ObjectType="(?!Note")')
+
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+T_WORKSHEET = f"{REL}/worksheet"
+T_COMMENTS = f"{REL}/comments"
+T_VML = f"{REL}/vmlDrawing"
+CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+CT_XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+CT_XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+#: Elements a worksheet may hold after `legacyDrawing`, in schema order (it goes before them).
+_AFTER_LEGACY = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts", "extLst")
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass
@@ -49,6 +67,10 @@ class Annotation:
     cells: int = 0
     listed: int = 0
     warnings: list[str] = field(default_factory=list)
+
+
+class CannotAnnotate(ReadError):
+    """The package is not laid out in a way the review can patch."""
 
 
 def annotate(
@@ -63,31 +85,20 @@ def annotate(
     `findings` are those `validate` reported for this one file. Raises ReadError when the
     workbook cannot be read (it is read through the same guard as `validate`).
     """
-    import openpyxl
-
     source, target = Path(path), Path(output)
     if source.suffix.lower() in (".csv", ".tsv", ".txt"):
         raise ReadError("only .xlsx workbooks can be annotated; save the CSV as .xlsx first", str(source))
-    book = read_workbook(source, limits=limits)  # the guard runs before openpyxl parses anything
+    book = read_workbook(source, limits=limits)  # the guard runs before anything else parses the package
     data = source.read_bytes()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            wb = openpyxl.load_workbook(io.BytesIO(data), rich_text=True)
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; all mean "cannot copy"
-            raise ReadError(f"the workbook cannot be copied for annotation ({_one_line(exc)})", str(source)) from None
     result = Annotation(target)
-    notes = [_one_line(w.message) for w in caught]
-    cached = _cached_values(data) if _has_formulas(wb) else {}
-    _clear_previous_review(wb)
-    result.cells = _mark_cells(wb, findings)
-    _review_sheet(wb, book, findings)
-    result.listed = len(findings)
+    try:
+        pkg = _Package(data)
+        review = _Review(pkg, book, findings, result)
+        review.run()
+    except (zipfile.BadZipFile, KeyError, ValueError, IndexError) as exc:
+        raise CannotAnnotate(f"the workbook cannot be copied for annotation ({_one_line(exc)})", str(source)) from None
     with atomic_output(target) as tmp:
-        wb.save(tmp)
-        if cached:
-            _restore_cached_values(tmp, cached)
-        result.warnings = _not_carried(source, tmp, notes)
+        pkg.save(tmp)
     return result
 
 
@@ -95,103 +106,967 @@ def _one_line(message: object) -> str:
     return " ".join(str(message).split())[:240]
 
 
-# --- marking cells ---------------------------------------------------------------------------
+def _xml_text(text: str) -> str:
+    return escape(_ILLEGAL_XML.sub("", text), {'"': "&quot;"})
 
 
-def _anchor(ws: Any, ref: str) -> str:
-    """The cell that can hold a comment: the top-left one of a merged range containing `ref`."""
-    for rng in ws.merged_cells.ranges:
-        if ref in rng:
-            return str(rng.start_cell.coordinate)
-    return ref
+# --- the package ------------------------------------------------------------------------------
 
 
-def _mark_cells(wb: Any, findings: Sequence[Finding]) -> int:
-    from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
+class _Package:
+    """A zip package: parts read on demand, changed parts kept aside, written once."""
 
-    by_cell: dict[tuple[str, str], list[Finding]] = {}
-    for f in findings:
-        if f.sheet is not None and f.sheet in wb.sheetnames and f.cell and _CELL.match(f.cell):
-            by_cell.setdefault((f.sheet, _anchor(wb[f.sheet], f.cell)), []).append(f)
-    for (sheet, ref), found in by_cell.items():
-        cell = wb[sheet][ref]
-        worst = min(found, key=lambda f: SEVERITY_ORDER.get(f.severity, 2)).severity
-        colour = FILLS.get(worst, FILLS[WARNING])
-        cell.fill = PatternFill(fill_type="solid", fgColor=colour, bgColor=colour)
-        lines = [MARKER] + [f"{f.code} {f.severity}: {f.message}" for f in found]
-        own = _client_text(cell.comment)
-        text = "\n".join(([own, ""] if own else []) + lines)
-        wrapped = sum(1 + len(line) // 48 for line in text.splitlines())
-        cell.comment = Comment(text, AUTHOR, height=min(24 + 15 * wrapped, 400), width=320)
-    return len(by_cell)
+    def __init__(self, data: bytes) -> None:
+        self.zf = zipfile.ZipFile(io.BytesIO(data))
+        self.order = [i.filename for i in self.zf.infolist()]
+        self.changed: dict[str, bytes] = {}
+        self.removed: set[str] = set()
+
+    def names(self) -> list[str]:
+        return [n for n in self.order if n not in self.removed]
+
+    def has(self, name: str) -> bool:
+        return name in self.changed or (name in self.order and name not in self.removed)
+
+    def read(self, name: str) -> bytes:
+        if name in self.changed:
+            return self.changed[name]
+        return self.zf.read(name)
+
+    def text(self, name: str) -> str:
+        return self.read(name).decode("utf-8")
+
+    def write(self, name: str, data: bytes | str) -> None:
+        self.changed[name] = data.encode("utf-8") if isinstance(data, str) else data
+        self.removed.discard(name)
+        if name not in self.order:
+            self.order.append(name)
+
+    def remove(self, name: str) -> None:
+        self.removed.add(name)
+        self.changed.pop(name, None)
+
+    def free(self, pattern: str) -> str:
+        """An unused part name: `pattern` with `{}` the first free number from 1."""
+        n = 1
+        lowered = {x.lower() for x in self.names()}
+        while pattern.format(n).lower() in lowered:
+            n += 1
+        return pattern.format(n)
+
+    def save(self, path: Path) -> None:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+            for name in self.order:
+                if name in self.removed:
+                    continue
+                if name in self.changed:
+                    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    out.writestr(info, self.changed[name])
+                else:
+                    original = self.zf.getinfo(name)
+                    info = zipfile.ZipInfo(name, date_time=original.date_time)
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    info.external_attr = original.external_attr
+                    out.writestr(info, self.zf.read(original))
 
 
-def _client_text(comment: Any) -> str:
-    """A comment's text without the part a previous ctk review wrote."""
-    if comment is None:
-        return ""
-    text = str(comment.text or "")
-    at = text.find(MARKER)
-    return text[:at].rstrip() if at >= 0 else text.rstrip()
+def _attr(tag: str, name: str) -> str | None:
+    m = re.search(rf'\s{re.escape(name)}\s*=\s*(["\'])(.*?)\1', tag, re.DOTALL)
+    return unescape(m.group(2), {"&quot;": '"', "&apos;": "'"}) if m else None
 
 
-def _clear_previous_review(wb: Any) -> None:
-    """Undo an earlier annotation: its sheet, its comments and its fills (restored from a neighbour)."""
-    from openpyxl.comments import Comment
-
-    if REVIEW_SHEET in wb.sheetnames:
-        del wb[REVIEW_SHEET]
-    ours = {FILLS[ERROR], FILLS[WARNING]}
-    for ws in wb.worksheets:
-        marked = [cell for row in ws.iter_rows() for cell in row if cell.comment is not None and MARKER in str(cell.comment.text)]
-        stale = {cell.coordinate for cell in marked}
-        for cell in marked:
-            own = _client_text(cell.comment)
-            cell.comment = Comment(own, cell.comment.author or AUTHOR) if own else None
-            if _fill_colour(cell) in ours:
-                cell.fill = _neighbour_fill(ws, cell, stale, ours)
+def _set_attr(tag: str, name: str, value: str | None) -> str:
+    """`tag` (a start tag) with attribute `name` set (None: removed)."""
+    pattern = re.compile(rf'\s{re.escape(name)}\s*=\s*(["\']).*?\1', re.DOTALL)
+    tag = pattern.sub("", tag)
+    if value is None:
+        return tag
+    end = len(tag) - (2 if tag.endswith("/>") else 1)
+    return f'{tag[:end]} {name}="{_xml_text(value)}"{tag[end:]}'
 
 
-def _fill_colour(cell: Any) -> str | None:
-    fill = cell.fill
-    if fill is None or fill.fill_type != "solid":
-        return None
-    rgb = getattr(fill.fgColor, "rgb", None)
-    return rgb if isinstance(rgb, str) else None
+def _prefix(xml: str, local: str) -> str:
+    """The namespace prefix of the document's root element `local` (`x:` or empty)."""
+    m = re.search(rf"<(\w+:)?{local}[\s>]", xml)
+    return m.group(1) or "" if m else ""
 
 
-def _neighbour_fill(ws: Any, cell: Any, stale: set[str], ours: set[str]) -> Any:
-    """The fill the cell most likely had: that of the nearest unmarked, non-header cell above or below it."""
-    from copy import copy
+def _ns_prefix(xml: str, uri: str) -> str | None:
+    m = re.search(rf'xmlns:(\w+)\s*=\s*"{re.escape(uri)}"', xml)
+    return m.group(1) if m else None
 
-    from openpyxl.styles import PatternFill
 
-    for distance in range(1, 6):
-        for row in (cell.row + distance, cell.row - distance):
-            if row < 1 or row > ws.max_row:
+def _rels_name(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", f"{name}.rels")
+
+
+def _resolve(part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(part), target))
+
+
+def _relative(part: str, target: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(part))
+
+
+class _Rels:
+    """A part's relationships: read, added to, removed from, written back."""
+
+    def __init__(self, pkg: _Package, part: str) -> None:
+        self.pkg, self.part, self.name = pkg, part, _rels_name(part)
+        self.xml = (
+            pkg.text(self.name)
+            if pkg.has(self.name)
+            else f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PKG_REL}"></Relationships>'
+        )
+        self.prefix = _prefix(self.xml, "Relationships")
+
+    def items(self) -> list[tuple[str, str, str, str]]:
+        """(id, type, resolved target, the element's text)."""
+        out = []
+        for m in re.finditer(rf"<{self.prefix}Relationship\b[^>]*?/?>(?:</{self.prefix}Relationship>)?", self.xml):
+            tag = m.group(0)
+            rid, typ, target = _attr(tag, "Id") or "", _attr(tag, "Type") or "", _attr(tag, "Target") or ""
+            external = (_attr(tag, "TargetMode") or "").lower() == "external"
+            out.append((rid, typ, target if external else _resolve(self.part, target), tag))
+        return out
+
+    def find(self, typ: str) -> list[tuple[str, str]]:
+        return [(rid, target) for rid, t, target, _ in self.items() if t == typ]
+
+    def target(self, rid: str) -> str | None:
+        return next((target for r, _, target, _ in self.items() if r == rid), None)
+
+    def add(self, typ: str, target: str) -> str:
+        ids = {rid for rid, _, _, _ in self.items()}
+        n = 1
+        while f"rId{n}" in ids:
+            n += 1
+        rid = f"rId{n}"
+        element = f'<{self.prefix}Relationship Id="{rid}" Type="{typ}" Target="{_xml_text(_relative(self.part, target))}"/>'
+        self.xml = self.xml.replace(f"</{self.prefix}Relationships>", element + f"</{self.prefix}Relationships>")
+        if f"</{self.prefix}Relationships>" not in self.xml:  # an empty <Relationships/>
+            self.xml = re.sub(
+                rf"<{self.prefix}Relationships([^>]*)/>",
+                rf"<{self.prefix}Relationships\1>{element}</{self.prefix}Relationships>",
+                self.xml,
+            )
+        self.pkg.write(self.name, self.xml)
+        return rid
+
+    def remove(self, rid: str) -> None:
+        for r, _, _, tag in self.items():
+            if r == rid:
+                self.xml = self.xml.replace(tag, "", 1)
+        self.pkg.write(self.name, self.xml)
+
+
+class _ContentTypes:
+    NAME = "[Content_Types].xml"
+
+    def __init__(self, pkg: _Package) -> None:
+        self.pkg = pkg
+        self.xml = pkg.text(self.NAME)
+        self.prefix = _prefix(self.xml, "Types")
+
+    def override(self, part: str, content_type: str) -> None:
+        self.drop(part)
+        element = f'<{self.prefix}Override PartName="/{_xml_text(part)}" ContentType="{content_type}"/>'
+        self.xml = self.xml.replace(f"</{self.prefix}Types>", element + f"</{self.prefix}Types>")
+        self.save()
+
+    def default(self, extension: str, content_type: str) -> None:
+        if re.search(rf'<{self.prefix}Default\b[^>]*Extension="{re.escape(extension)}"', self.xml, re.IGNORECASE):
+            return
+        element = f'<{self.prefix}Default Extension="{extension}" ContentType="{content_type}"/>'
+        self.xml = self.xml.replace(f"</{self.prefix}Types>", element + f"</{self.prefix}Types>")
+        self.save()
+
+    def drop(self, part: str) -> None:
+        self.xml = re.sub(
+            rf'<{self.prefix}Override\b[^>]*PartName="/{re.escape(part)}"[^>]*/>', "", self.xml, flags=re.IGNORECASE
+        )
+        self.save()
+
+    def replace_type(self, old: str, new: str) -> None:
+        self.xml = self.xml.replace(f'ContentType="{old}"', f'ContentType="{new}"')
+        self.save()
+
+    def save(self) -> None:
+        self.pkg.write(self.NAME, self.xml)
+
+
+# --- styles -----------------------------------------------------------------------------------
+
+
+class _Styles:
+    """The styles part: fills, fonts, borders and cell formats appended to (never renumbered)."""
+
+    NAME = "xl/styles.xml"
+
+    def __init__(self, pkg: _Package, part: str) -> None:
+        self.pkg, self.part = pkg, part
+        self.xml = pkg.text(part)
+        self.p = _prefix(self.xml, "styleSheet")
+        self.sections: dict[str, list[str]] = {}
+        for section, item in (("fills", "fill"), ("fonts", "font"), ("borders", "border"), ("cellXfs", "xf")):
+            self.sections[section] = self._items(section, item)
+        self._marked: dict[tuple[int, str], int] = {}
+        self.dirty = False
+
+    def _span(self, section: str, xml: str | None = None) -> re.Match[str] | None:
+        p = self.p
+        return re.search(rf"<{p}{section}\b[^>]*?(?:/>|>.*?</{p}{section}>)", self.xml if xml is None else xml, re.DOTALL)
+
+    def _items(self, section: str, item: str) -> list[str]:
+        m = self._span(section)
+        if m is None:
+            return []
+        p = self.p
+        return re.findall(rf"<{p}{item}\b[^>]*?(?:/>|>.*?</{p}{item}>)", m.group(0), re.DOTALL)
+
+    def _add(self, section: str, element: str) -> int:
+        self.sections[section].append(element)
+        self.dirty = True
+        return len(self.sections[section]) - 1
+
+    def fill(self, rgb: str) -> int:
+        p = self.p
+        element = f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor rgb="{rgb}"/><{p}bgColor rgb="{rgb}"/></{p}patternFill></{p}fill>'
+        if element in self.sections["fills"]:
+            return self.sections["fills"].index(element)
+        return self._add("fills", element)
+
+    def font(self, inner: str) -> int:
+        p = self.p
+        element = f"<{p}font>{inner.replace('<', '<' + p) if p else inner}</{p}font>"
+        if element in self.sections["fonts"]:
+            return self.sections["fonts"].index(element)
+        return self._add("fonts", element)
+
+    def border(self) -> int:
+        p = self.p
+        side = "".join(f'<{p}{s} style="thin"><{p}color rgb="FFBFBFBF"/></{p}{s}>' for s in ("left", "right", "top", "bottom"))
+        element = f"<{p}border>{side}<{p}diagonal/></{p}border>"
+        if element in self.sections["borders"]:
+            return self.sections["borders"].index(element)
+        return self._add("borders", element)
+
+    def xf(self, font: int = 0, fill: int = 0, border: int = 0, wrap: bool = True) -> int:
+        p = self.p
+        wrapped = ' wrapText="1"' if wrap else ""
+        align = f'<{p}alignment vertical="top"{wrapped}/>'
+        element = (
+            f'<{p}xf numFmtId="0" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0" applyFont="1" '
+            f'applyFill="1" applyBorder="1" applyAlignment="1">{align}</{p}xf>'
+        )
+        if element in self.sections["cellXfs"]:
+            return self.sections["cellXfs"].index(element)
+        return self._add("cellXfs", element)
+
+    def _xf(self, s: int) -> str:
+        xfs = self.sections["cellXfs"]
+        return (
+            xfs[s]
+            if 0 <= s < len(xfs)
+            else (xfs[0] if xfs else f'<{self.p}xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>')
+        )
+
+    def ours(self, s: int) -> bool:
+        """Whether cell style `s` has one of the review's fills."""
+        fill = _attr(self._xf(s).split(">", 1)[0] + ">", "fillId")
+        fills = self.sections["fills"]
+        if fill is None or not fill.isdigit() or int(fill) >= len(fills):
+            return False
+        element = fills[int(fill)].upper()
+        return "SOLID" in element and any(f'RGB="{rgb}"' in element for rgb in FILLS.values())
+
+    def bold(self, s: int) -> bool:
+        font = _attr(self._xf(s).split(">", 1)[0] + ">", "fontId")
+        fonts = self.sections["fonts"]
+        if font is None or not font.isdigit() or int(font) >= len(fonts):
+            return False
+        return re.search(rf'<{self.p}b(?:\s+val="(?:1|true)")?\s*/>', fonts[int(font)]) is not None
+
+    def marked(self, s: int, severity: str) -> int:
+        """The style of a cell of style `s` filled for `severity` (created once)."""
+        key = (s, severity)
+        if key not in self._marked:
+            fill = self.fill(FILLS.get(severity, FILLS[WARNING]))
+            element = self._xf(s)
+            head, _, rest = element.partition(">")
+            head = head + ">"
+            closing = head.endswith("/>")
+            head = _set_attr(_set_attr(head, "fillId", str(fill)), "applyFill", "1")
+            self._marked[key] = self._add("cellXfs", head + ("" if closing else rest))
+        return self._marked[key]
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        xml = self.xml
+        for section in ("fills", "fonts", "borders", "cellXfs"):
+            items = self.sections[section]
+            m = self._span(section, xml)
+            body = f'<{self.p}{section} count="{len(items)}">{"".join(items)}</{self.p}{section}>'
+            if m is None:
+                raise CannotAnnotate(f"the styles part has no {section}")
+            xml = xml[: m.start()] + body + xml[m.end() :]
+        self.pkg.write(self.part, xml)
+
+
+# --- one worksheet ----------------------------------------------------------------------------
+
+
+_ROW = r"<{p}row\b[^>]*?(?:/>|>)"
+_C = r"<{p}c\b([^>]*?)(?:/>|>(.*?)</{p}c>)"
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _split(ref: str) -> tuple[int, int]:
+    m = _CELL.match(ref)
+    if m is None:
+        raise ValueError(f"not a cell reference: {ref!r}")
+    return int(m.group(2)), _col_number(m.group(1))
+
+
+class _Sheet:
+    """One worksheet part: rows found once, only the rows that change rewritten."""
+
+    def __init__(self, pkg: _Package, part: str) -> None:
+        self.pkg, self.part = pkg, part
+        self.xml = pkg.text(part)
+        self.p = _prefix(self.xml, "worksheet")
+        p = self.p
+        data = re.search(rf"<{p}sheetData\b[^>]*?(/>|>)", self.xml)
+        if data is None:
+            raise CannotAnnotate("a worksheet has no sheetData")
+        if data.group(1) == "/>":
+            self.xml = self.xml[: data.start()] + f"<{p}sheetData></{p}sheetData>" + self.xml[data.end() :]
+            data = re.search(rf"<{p}sheetData\b[^>]*?>", self.xml)
+            assert data is not None
+        self.data_start = data.end()
+        self.data_end = self.xml.index(f"</{p}sheetData>", self.data_start)
+        self.rows: list[tuple[int, int, int]] = []  # (row number, start, end) within self.xml
+        starts = [(m.start(), m.group(0)) for m in re.finditer(_ROW.format(p=p), self.xml[self.data_start : self.data_end])]
+        last = 0
+        for i, (at, tag) in enumerate(starts):
+            r = _attr(tag, "r")
+            number = int(r) if r and r.isdigit() else last + 1
+            last = number
+            end = starts[i + 1][0] if i + 1 < len(starts) else self.data_end - self.data_start
+            self.rows.append((number, self.data_start + at, self.data_start + end))
+        self.implicit_rows = any(_attr(tag, "r") is None for _, tag in starts)
+        self.by_number = {n: (s, e) for n, s, e in self.rows}
+        self.new_rows: dict[int, str] = {}
+        self.cols = self._col_styles()
+
+    def _col_styles(self) -> list[tuple[int, int, int]]:
+        m = re.search(rf"<{self.p}cols\b.*?</{self.p}cols>", self.xml[: self.data_start], re.DOTALL)
+        out = []
+        for tag in re.findall(rf"<{self.p}col\b[^>]*>", m.group(0) if m else ""):
+            lo, hi, style = _attr(tag, "min"), _attr(tag, "max"), _attr(tag, "style")
+            if lo and hi and style and lo.isdigit() and hi.isdigit() and style.isdigit():
+                out.append((int(lo), int(hi), int(style)))
+        return out
+
+    def merged(self) -> list[tuple[int, int, int, int]]:
+        out = []
+        for ref in re.findall(rf'<{self.p}mergeCell\b[^>]*\sref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"', self.xml[self.data_end :]):
+            (r1, c1), (r2, c2) = _split(ref[0]), _split(ref[1])
+            out.append((r1, c1, r2, c2))
+        return out
+
+    def anchor(self, ref: str) -> str:
+        """The top-left cell of the merged range holding `ref` (comments belong there)."""
+        row, col = _split(ref)
+        for r1, c1, r2, c2 in self.merged():
+            if r1 <= row <= r2 and c1 <= col <= c2:
+                return cell_ref(r1 - 1, c1 - 1)
+        return ref
+
+    def _row_xml(self, number: int) -> str | None:
+        if number in self.new_rows:
+            return self.new_rows[number]
+        span = self.by_number.get(number)
+        return None if span is None else self.xml[span[0] : span[1]]
+
+    def _cells(self, row_xml: str) -> list[tuple[int, str, str | None]]:
+        """(column, the cell's element, its s attribute) of a row's cells, columns made explicit."""
+        out = []
+        last = 0
+        for m in re.finditer(_C.format(p=self.p), row_xml, re.DOTALL):
+            tag = m.group(0)
+            head = tag.split(">", 1)[0] + ">"
+            ref = _attr(head, "r")
+            col = _split(ref)[1] if ref else last + 1
+            last = col
+            out.append((col, tag, _attr(head, "s")))
+        return out
+
+    def style(self, row: int, col: int) -> int:
+        """The style a cell has (its own, else its row's, else its column's)."""
+        row_xml = self._row_xml(row)
+        if row_xml is not None:
+            for c, _, s in self._cells(row_xml):
+                if c == col:
+                    return int(s) if s and s.isdigit() else 0
+            head = row_xml.split(">", 1)[0] + ">"
+            s = _attr(head, "s")
+            if s and s.isdigit() and (_attr(head, "customFormat") or "") in ("1", "true"):
+                return int(s)
+        return next((style for lo, hi, style in self.cols if lo <= col <= hi), 0)
+
+    def has_cell(self, row: int, col: int) -> bool:
+        row_xml = self._row_xml(row)
+        return row_xml is not None and any(c == col for c, _, _ in self._cells(row_xml))
+
+    def set_styles(self, row: int, styles: dict[int, int]) -> None:
+        """Give the cells of `row` at these columns these styles, adding the cells that are not there."""
+        p = self.p
+        row_xml = self._row_xml(row)
+        if row_xml is None:
+            cells = "".join(f'<{p}c r="{cell_ref(row - 1, c - 1)}" s="{s}"/>' for c, s in sorted(styles.items()))
+            self.new_rows[row] = f'<{p}row r="{row}">{cells}</{p}row>'
+            return
+        head_end = row_xml.index(">") + 1
+        head = row_xml[:head_end]
+        if head.endswith("/>"):
+            head, tail = head[:-2] + ">", f"</{p}row>"
+        else:
+            close = row_xml.rfind(f"</{p}row>")
+            tail = row_xml[close:]
+        head = _set_attr(_set_attr(head, "spans", None), "r", str(row))
+        existing = {c: (tag, s) for c, tag, s in self._cells(row_xml)}
+        pieces: dict[int, str] = {}
+        for c, (tag, _) in existing.items():
+            end = tag.index(">") + 1
+            start, rest = tag[:end], tag[end:]
+            start = _set_attr(start, "r", cell_ref(row - 1, c - 1))
+            if c in styles:
+                start = _set_attr(start, "s", str(styles[c]))
+            pieces[c] = start + rest
+        for c, s in styles.items():
+            if c not in pieces:
+                pieces[c] = f'<{p}c r="{cell_ref(row - 1, c - 1)}" s="{s}"/>'
+        body = "".join(pieces[c] for c in sorted(pieces))
+        self.new_rows[row] = head + body + tail
+
+    def drop_tab_selection(self) -> None:
+        head = self.xml[: self.data_start]
+        cleaned = re.sub(r'\stabSelected\s*=\s*"(?:1|true)"', "", head)
+        if cleaned != head:
+            shift = len(cleaned) - len(head)
+            self.xml = cleaned + self.xml[self.data_start :]
+            self.data_start += shift
+            self.data_end += shift
+            self.rows = [(n, s + shift, e + shift) for n, s, e in self.rows]
+            self.by_number = {n: (s, e) for n, s, e in self.rows}
+            self.pkg.write(self.part, self._assembled())
+
+    def legacy_drawing(self) -> str | None:
+        m = re.search(rf"<{self.p}legacyDrawing\b[^>]*>", self.xml[self.data_end :])
+        if m is None:
+            return None
+        return next((v for k, v in re.findall(r'(\w+:id)\s*=\s*"([^"]*)"', m.group(0))), None)
+
+    def add_legacy_drawing(self, rid: str, rel_prefix: str) -> None:
+        p = self.p
+        element = f'<{p}legacyDrawing {rel_prefix}:id="{rid}"/>'
+        tail = self.xml[self.data_end :]
+        positions = [m.start() for m in (re.search(rf"<{p}{name}\b", tail) for name in _AFTER_LEGACY) if m]
+        at = min(positions) if positions else tail.rindex(f"</{p}worksheet>")
+        self.xml = self.xml[: self.data_end] + tail[:at] + element + tail[at:]
+
+    def rel_prefix(self) -> str:
+        found = _ns_prefix(self.xml[: self.data_start], REL)
+        if found:
+            return found
+        self.xml = re.sub(r"(<(?:\w+:)?worksheet\b)", rf'\1 xmlns:r="{REL}"', self.xml, count=1)
+        shift = len(f' xmlns:r="{REL}"')
+        self.data_start += shift
+        self.data_end += shift
+        self.rows = [(n, s + shift, e + shift) for n, s, e in self.rows]
+        self.by_number = {n: (s, e) for n, s, e in self.rows}
+        return "r"
+
+    def _assembled(self) -> str:
+        if not self.new_rows:
+            return self.xml
+        pieces = []
+        at = self.data_start
+        pending = sorted(n for n in self.new_rows if n not in self.by_number)
+        for number, start, end in self.rows:
+            while pending and pending[0] < number:
+                pieces.append(self.xml[at:start])
+                pieces.append(self.new_rows[pending.pop(0)])
+                at = start
+            if number in self.new_rows:
+                pieces.append(self.xml[at:start])
+                pieces.append(self.new_rows[number])
+                at = end
+        pieces.append(self.xml[at : self.data_end])
+        pieces.extend(self.new_rows[n] for n in pending)
+        body = "".join(pieces)
+        if self.implicit_rows:
+            body = self._explicit_rows(body)
+        return self.xml[: self.data_start] + body + self.xml[self.data_end :]
+
+    def _explicit_rows(self, body: str) -> str:
+        last = 0
+
+        def number(m: re.Match[str]) -> str:
+            nonlocal last
+            tag = m.group(0)
+            r = _attr(tag, "r")
+            last = int(r) if r and r.isdigit() else last + 1
+            return _set_attr(tag, "r", str(last)) if r is None else tag
+
+        return re.sub(_ROW.format(p=self.p), number, body)
+
+    def save(self) -> None:
+        self.pkg.write(self.part, self._assembled())
+
+
+# --- comments ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Comment:
+    ref: str
+    author: int
+    text_xml: str  # the inside of <text>
+
+    @property
+    def text(self) -> str:
+        return "".join(unescape(t) for t in re.findall(r"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>", self.text_xml, re.DOTALL))
+
+
+class _Comments:
+    """A sheet's comments part (created when there is none) and its VML shapes."""
+
+    def __init__(self, pkg: _Package, types: _ContentTypes, sheet: _Sheet, rels: _Rels) -> None:
+        self.pkg, self.types, self.sheet, self.rels = pkg, types, sheet, rels
+        found = rels.find(T_COMMENTS)
+        self.part = found[0][1] if found else None
+        self.authors: list[str] = []
+        self.comments: dict[str, _Comment] = {}
+        self.order: list[str] = []
+        self.p = ""
+        self.dirty = False
+        if self.part is not None and pkg.has(self.part):
+            xml = pkg.text(self.part)
+            self.p = _prefix(xml, "comments")
+            p = self.p
+            self.authors = [unescape(a) for a in re.findall(rf"<{p}author>(.*?)</{p}author>", xml, re.DOTALL)]
+            for m in re.finditer(rf"<{p}comment\b([^>]*)>(.*?)</{p}comment>", xml, re.DOTALL):
+                ref, author = _attr(m.group(0), "ref") or "", _attr(m.group(0), "authorId") or "0"
+                inner = re.search(rf"<{p}text>(.*?)</{p}text>", m.group(2), re.DOTALL)
+                self.comments[ref] = _Comment(ref, int(author) if author.isdigit() else 0, inner.group(1) if inner else "")
+                self.order.append(ref)
+        rid = sheet.legacy_drawing()
+        self.vml_part = rels.target(rid) if rid else None
+        self.removed_shapes: set[str] = set()
+        self.new_shapes: list[tuple[str, int]] = []
+
+    def ours(self) -> list[str]:
+        """The cells whose comments hold a previous review."""
+        return [ref for ref, c in self.comments.items() if MARKER in c.text]
+
+    def _author(self, name: str) -> int:
+        if name not in self.authors:
+            self.authors.append(name)
+        return self.authors.index(name)
+
+    def clear_ours(self, ref: str) -> None:
+        """Take the previous review out of a cell's comment (the comment goes when nothing is left)."""
+        c = self.comments.get(ref)
+        if c is None:
+            return
+        kept: list[str] = []
+        for m in re.finditer(r"<(?:\w+:)?r\b.*?</(?:\w+:)?r>|<(?:\w+:)?t\b.*?</(?:\w+:)?t>", c.text_xml, re.DOTALL):
+            piece = m.group(0)
+            text = "".join(unescape(t) for t in re.findall(r"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>", piece, re.DOTALL))
+            at = text.find(MARKER)
+            if at < 0:
+                kept.append(piece)
                 continue
-            other = ws.cell(row=row, column=cell.column)
-            if other.coordinate in stale or _fill_colour(other) in ours or (other.font is not None and other.font.b):
+            before = text[:at].rstrip()
+            if before:
+                kept.append(f'<{self.p}r><{self.p}t xml:space="preserve">{_xml_text(before)}</{self.p}t></{self.p}r>')
+            break
+        remaining = "".join(kept)
+        self.dirty = True
+        if remaining.strip() and _Comment(ref, c.author, remaining).text.strip():
+            c.text_xml = remaining
+        else:
+            del self.comments[ref]
+            self.order.remove(ref)
+            self.removed_shapes.add(ref)
+
+    def add(self, ref: str, lines: Sequence[str]) -> None:
+        p = self.p
+        c = self.comments.get(ref)
+        own = c.text.strip() if c is not None else ""
+        text = ("\n\n" if own else "") + "\n".join([MARKER, *lines])
+        run = f'<{p}r><{p}rPr><{p}sz val="9"/><{p}rFont val="Tahoma"/></{p}rPr><{p}t xml:space="preserve">{_xml_text(text)}</{p}t></{p}r>'
+        self.dirty = True
+        if c is None:
+            self.comments[ref] = _Comment(ref, self._author(AUTHOR), run)
+            self.order.append(ref)
+            wrapped = sum(1 + len(line) // 48 for line in text.splitlines())
+            self.new_shapes.append((ref, min(24 + 15 * wrapped, 400)))
+        else:
+            inner = c.text_xml
+            if not re.search(r"<(?:\w+:)?r\b", inner):  # plain text: make it a run, so ours can follow
+                inner = f"<{p}r>{inner}</{p}r>" if inner.strip() else ""
+            c.text_xml = inner + run
+            c.author = c.author if c.author < len(self.authors) else self._author(AUTHOR)
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        p = self.p
+        authors = "".join(f"<{p}author>{_xml_text(a)}</{p}author>" for a in (self.authors or [AUTHOR]))
+        body = "".join(
+            f'<{p}comment ref="{ref}" authorId="{self.comments[ref].author}"><{p}text>{self.comments[ref].text_xml}</{p}text></{p}comment>'
+            for ref in sorted(self.order, key=lambda r: _split(r))
+        )
+        ns = f' xmlns:{p[:-1]}="{MAIN}"' if p else f' xmlns="{MAIN}"'
+        xml = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<{p}comments{ns}><{p}authors>{authors}</{p}authors><{p}commentList>{body}</{p}commentList></{p}comments>'
+        if self.part is None:
+            self.part = self.pkg.free("xl/comments{}.xml")
+            self.rels.add(T_COMMENTS, self.part)
+            self.types.override(self.part, CT_COMMENTS)
+        self.pkg.write(self.part, xml)
+        self._save_vml()
+
+    def _save_vml(self) -> None:
+        if not self.new_shapes and not self.removed_shapes:
+            return
+        if self.vml_part is None or not self.pkg.has(self.vml_part):
+            self.vml_part = self.pkg.free("xl/drawings/vmlDrawing{}.vml")
+            rid = self.rels.add(T_VML, self.vml_part)
+            self.sheet.add_legacy_drawing(rid, self.sheet.rel_prefix())
+            self.types.default("vml", CT_VML)
+            vml = _VML_HEAD.format(block=1) + "</xml>"
+        else:
+            vml = self.pkg.read(self.vml_part).decode("utf-8", "replace")
+        for ref in self.removed_shapes:
+            row, col = _split(ref)
+            vml = re.sub(
+                rf"<v:shape\b(?:(?!</v:shape>).)*?<x:Row>\s*{row - 1}\s*</x:Row>\s*<x:Column>\s*{col - 1}\s*</x:Column>.*?</v:shape>",
+                "",
+                vml,
+                flags=re.DOTALL,
+            )
+        if self.new_shapes:
+            if "_x0000_t202" not in vml:
+                vml = vml.replace("</xml>", _VML_SHAPETYPE + "</xml>")
+            used = [int(n) for n in re.findall(r"_x0000_s(\d+)", vml)]
+            next_id = max([*used, 1024]) + 1
+            shapes = []
+            for i, (ref, height) in enumerate(self.new_shapes):
+                row, col = _split(ref)
+                shapes.append(_VML_SHAPE.format(id=next_id + i, row=row - 1, col=col - 1, height=height * 3 // 4, r2=row + 4))
+            vml = vml.replace("</xml>", "".join(shapes) + "</xml>")
+        self.pkg.write(self.vml_part, vml.encode("utf-8"))
+
+
+_VML_HEAD = (
+    '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+    'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{block}"/>'
+    "</o:shapelayout>"
+)
+_VML_SHAPETYPE = (
+    '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
+    '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
+)
+_VML_SHAPE = (
+    '<v:shape id="_x0000_s{id}" type="#_x0000_t202" style="position:absolute;margin-left:59.25pt;margin-top:1.5pt;'
+    'width:240pt;height:{height}pt;z-index:1;visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto">'
+    '<v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
+    '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>'
+    '<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+    "<x:Anchor>{col}, 15, {row}, 2, {col}, 255, {r2}, 0</x:Anchor><x:AutoFill>False</x:AutoFill>"
+    "<x:Row>{row}</x:Row><x:Column>{col}</x:Column></x:ClientData></v:shape>"
+)
+
+
+# --- the review -------------------------------------------------------------------------------
+
+
+class _Review:
+    def __init__(self, pkg: _Package, book: WorkbookData, findings: Sequence[Finding], result: Annotation) -> None:
+        self.pkg, self.book, self.findings, self.result = pkg, book, findings, result
+        self.types = _ContentTypes(pkg)
+        self.workbook_part = self._main_part()
+        self.wb_rels = _Rels(pkg, self.workbook_part)
+        styles = self.wb_rels.find(f"{REL}/styles")
+        if not styles or not pkg.has(styles[0][1]):
+            raise CannotAnnotate("the workbook has no styles part")
+        self.styles = _Styles(pkg, styles[0][1])
+
+    def _main_part(self) -> str:
+        root = _Rels(self.pkg, "")
+        main = root.find(f"{REL}/officeDocument")
+        if not main:
+            raise CannotAnnotate("the package names no workbook")
+        return main[0][1]
+
+    def run(self) -> None:
+        self._drop_macros()
+        self._drop_previous_review()
+        parts = {sheet: part for part, sheet in sheet_parts(_Zip(self.pkg)).items()}  # type: ignore[arg-type]
+        marks: dict[str, dict[str, list[Finding]]] = {}
+        for f in self.findings:
+            if f.sheet is not None and f.sheet in parts and f.cell and _CELL.match(f.cell):
+                marks.setdefault(f.sheet, {}).setdefault(f.cell, []).append(f)
+        for name, part in parts.items():
+            if not self.pkg.has(part):
                 continue
-            return copy(other.fill)
-    return PatternFill(fill_type=None)
+            self._mark_sheet(part, marks.get(name, {}), touch=name in marks)
+        self._review_sheet(list(parts))
+        self.styles.save()
+        self.result.listed = len(self.findings)
+
+    def _drop_macros(self) -> None:
+        if CT_XLSM_MAIN not in self.types.xml and not any(n.lower() == "xl/vbaproject.bin" for n in self.pkg.names()):
+            return
+        self.types.replace_type(CT_XLSM_MAIN, CT_XLSX_MAIN)
+        for rid, typ, target, _ in self.wb_rels.items():
+            if typ.endswith("/vbaProject"):
+                self.wb_rels.remove(rid)
+                self.pkg.remove(target)
+                self.types.drop(target)
+        for name in self.pkg.names():
+            if name.lower() == "xl/vbaproject.bin":
+                self.pkg.remove(name)
+                self.types.drop(name)
+        self.result.warnings.append("not carried into the annotated copy: macros (an .xlsx workbook cannot hold them)")
+
+    def _workbook(self) -> str:
+        return self.pkg.text(self.workbook_part)
+
+    def _drop_previous_review(self) -> None:
+        xml = self._workbook()
+        p = _prefix(xml, "workbook")
+        sheets = list(re.finditer(rf"<{p}sheet\b[^>]*?/>", xml))
+        for index, m in enumerate(sheets):
+            if _attr(m.group(0), "name") != REVIEW_SHEET:
+                continue
+            rid = next((v for k, v in re.findall(r'(\w+:id)\s*=\s*"([^"]*)"', m.group(0))), None)
+            target = self.wb_rels.target(rid) if rid else None
+            xml = xml.replace(m.group(0), "", 1)
+            xml = _renumber_local_names(xml, p, lambda i, at=index: None if i == at else (i - 1 if i > at else i))
+            if rid:
+                self.wb_rels.remove(rid)
+            if target:
+                for other in (target, _rels_name(target)):
+                    if self.pkg.has(other):
+                        self.pkg.remove(other)
+                self.types.drop(target)
+            self.pkg.write(self.workbook_part, xml)
+            return
+
+    def _mark_sheet(self, part: str, cells: dict[str, list[Finding]], touch: bool) -> None:
+        sheet = _Sheet(self.pkg, part)
+        rels = _Rels(self.pkg, part)
+        comments = _Comments(self.pkg, self.types, sheet, rels)
+        previous = comments.ours()
+        sheet.drop_tab_selection()
+        if not cells and not previous:
+            return
+        by_anchor: dict[str, list[Finding]] = {}
+        for ref, found in cells.items():
+            by_anchor.setdefault(sheet.anchor(ref), []).extend(found)
+        restyle: dict[int, dict[int, int]] = {}
+        stale = set(previous)
+        for ref in previous:
+            comments.clear_ours(ref)
+            row, col = _split(ref)
+            s = sheet.style(row, col)
+            if self.styles.ours(s):
+                restyle.setdefault(row, {})[col] = self._neighbour(sheet, row, col, stale)
+        for ref, found in by_anchor.items():
+            row, col = _split(ref)
+            base = restyle.get(row, {}).get(col, sheet.style(row, col))
+            worst = min(found, key=lambda f: SEVERITY_ORDER.get(f.severity, 2)).severity
+            restyle.setdefault(row, {})[col] = self.styles.marked(base, worst)
+            comments.add(ref, [f"{f.code} {f.severity}: {f.message}" for f in found])
+        for row, styles in restyle.items():
+            sheet.set_styles(row, styles)
+        comments.save()
+        sheet.save()
+        self.result.cells += len(by_anchor)
+
+    def _neighbour(self, sheet: _Sheet, row: int, col: int, stale: set[str]) -> int:
+        """The style the cell most likely had: that of the nearest unmarked, non-bold cell above or below it."""
+        for distance in range(1, 6):
+            for r in (row + distance, row - distance):
+                if r < 1 or cell_ref(r - 1, col - 1) in stale or not sheet.has_cell(r, col):
+                    continue
+                s = sheet.style(r, col)
+                if not self.styles.ours(s) and not self.styles.bold(s):
+                    return s
+        return 0
+
+    # -- the Review Findings sheet --
+
+    def _review_sheet(self, names: list[str]) -> None:
+        st = self.styles
+        border = st.border()
+        head = st.xf(st.font('<b/><sz val="11"/><color rgb="FFFFFFFF"/><name val="Calibri"/>'), st.fill(NAVY), border)
+        body = st.xf(st.font('<sz val="11"/><name val="Calibri"/>'), 0, border)
+        link = st.xf(st.font('<u/><sz val="11"/><color rgb="FF0563C1"/><name val="Calibri"/>'), 0, border)
+        severity = {
+            sev: st.xf(st.font('<sz val="11"/><name val="Calibri"/>'), st.fill(rgb), border) for sev, rgb in FILLS.items()
+        }
+        present = set(names)
+        rows = order(self.findings, names)
+        lines = []
+        links = []
+        cells = "".join(_inline(cell_ref(0, c), name, head) for c, (name, _) in enumerate(REVIEW_COLUMNS))
+        lines.append(f'<row r="1" ht="30" customHeight="1">{cells}</row>')
+        for r, f in enumerate(rows, start=2):
+            linkable = f.sheet is not None and f.sheet in present
+            at_cell = f.cell if f.cell and _CELL.match(f.cell) else None
+            blank = linkable and at_cell is not None and self._blank(f.sheet or "", at_cell)
+            values = (f.severity, f.code, f.sheet, f.cell, f.key, f.message, what_to_do(f, self.book, blank))
+            link_col = (2 if at_cell is None else 3) if linkable else None
+            row_cells = []
+            for c, value in enumerate(values):
+                style = severity.get(f.severity, severity[WARNING]) if c == 0 else (link if c == link_col else body)
+                row_cells.append(_inline(cell_ref(r - 1, c), value, style))
+            if link_col is not None and f.sheet is not None:
+                target = f"'{f.sheet.replace(chr(39), chr(39) * 2)}'!{at_cell or 'A1'}"
+                links.append(
+                    f'<hyperlink ref="{cell_ref(r - 1, link_col)}" location="{_xml_text(target)}" tooltip="Go to the cell" display="{_xml_text(str(values[link_col]))}"/>'
+                )
+            longest = max(len(f.message) // 68, len(values[6]) // 48) + 1
+            lines.append(f'<row r="{r}" ht="{min(15 * longest + 2, 300)}" customHeight="1">{"".join(row_cells)}</row>')
+        if not rows:
+            lines.append(f'<row r="2">{_inline("F2", "No findings: the workbook passed every check.", body)}</row>')
+        last = max(len(rows) + 1, 2)
+        cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, (_, w) in enumerate(REVIEW_COLUMNS, 1))
+        edge = col_letters(len(REVIEW_COLUMNS))
+        xml = (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" xmlns:r="{REL}">'
+            '<sheetPr><tabColor rgb="FFC00000"/><pageSetUpPr fitToPage="1"/></sheetPr>'
+            f'<dimension ref="A1:{edge}{last}"/>'
+            '<sheetViews><sheetView tabSelected="1" workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+            '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+            f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>{"".join(lines)}</sheetData>'
+            f'<autoFilter ref="A1:{edge}{last}"/>'
+            + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
+            + '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+            '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>'
+        )
+        part = self.pkg.free("xl/worksheets/sheet{}.xml")
+        self.pkg.write(part, xml)
+        self.types.override(part, CT_WORKSHEET)
+        rid = self.wb_rels.add(T_WORKSHEET, part)
+        self._insert_first(rid)
+
+    def _blank(self, sheet: str, ref: str) -> bool:
+        for table in self.book.tables.values():
+            if table.sheet == sheet:
+                row, col = _split(ref)
+                rec = next((r for r in table.records if r.row == row), None)
+                if rec is None:
+                    return True
+                for name, c in rec.columns.items():
+                    if c == col - 1:
+                        return rec.values.get(name) in (None, "", [])
+                return False
+        for form in self.book.forms.values():
+            if form.sheet == sheet:
+                for name, at in form.cells.items():
+                    if at == ref:
+                        return form.fields.get(name) in (None, "")
+        return False
+
+    def _insert_first(self, rid: str) -> None:
+        xml = self._workbook()
+        p = _prefix(xml, "workbook")
+        r = _ns_prefix(xml, REL)
+        if r is None:
+            xml = re.sub(rf"(<{p}workbook\b)", rf'\1 xmlns:r="{REL}"', xml, count=1)
+            r = "r"
+        ids = [int(v) for v in re.findall(rf'<{p}sheet\b[^>]*\ssheetId="(\d+)"', xml)]
+        element = f'<{p}sheet name="{REVIEW_SHEET}" sheetId="{max([*ids, 0]) + 1}" {r}:id="{rid}"/>'
+        m = re.search(rf"<{p}sheets\b[^>]*>", xml)
+        if m is None:
+            raise CannotAnnotate("the workbook lists no sheets")
+        xml = xml[: m.end()] + element + xml[m.end() :]
+        xml = _renumber_local_names(xml, p, lambda i: i + 1)
+        view = re.search(rf"<{p}workbookView\b[^>]*?/?>", xml)
+        if view is not None:
+            tag = _set_attr(_set_attr(view.group(0), "activeTab", "0"), "firstSheet", None)
+            xml = xml[: view.start()] + tag + xml[view.end() :]
+        title = f'<{p}definedName name="_xlnm.Print_Titles" localSheetId="0">\'{REVIEW_SHEET}\'!$1:$1</{p}definedName>'
+        if re.search(rf"<{p}definedNames\b[^>]*>", xml):
+            xml = re.sub(rf"(<{p}definedNames\b[^>]*>)", lambda m: m.group(1) + title, xml, count=1)
+        else:
+            after = re.search(rf"</{p}sheets>", xml)
+            assert after is not None
+            xml = xml[: after.end()] + f"<{p}definedNames>{title}</{p}definedNames>" + xml[after.end() :]
+        self.pkg.write(self.workbook_part, xml)
 
 
-# --- the Review Findings sheet ---------------------------------------------------------------
+def _renumber_local_names(xml: str, p: str, change: Any) -> str:
+    """Defined names scoped to a sheet follow its new position (None: the name goes with its sheet)."""
+
+    def one(m: re.Match[str]) -> str:
+        tag = m.group(1)
+        at = _attr(tag, "localSheetId")
+        if at is None or not at.isdigit():
+            return m.group(0)
+        new = change(int(at))
+        if new is None:
+            return ""
+        return _set_attr(tag, "localSheetId", str(new)) + m.group(2)
+
+    return re.sub(rf"(<{p}definedName\b[^>]*>)(.*?</{p}definedName>)", one, xml, flags=re.DOTALL)
 
 
-def _location(sheet: str, ref: str) -> str:
-    from openpyxl.utils import quote_sheetname
+def _inline(ref: str, value: Any, style: int) -> str:
+    """A cell holding text as an inline string: client text never becomes a formula or a number."""
+    if value is None or value == "":
+        return f'<c r="{ref}" s="{style}"/>'
+    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(str(value))}</t></is></c>'
 
-    return f"{quote_sheetname(sheet)}!{ref}"
+
+class _Zip:
+    """Enough of a ZipFile over a package's current parts for `package.sheet_parts`."""
+
+    def __init__(self, pkg: _Package) -> None:
+        self.pkg = pkg
+
+    def read(self, name: str) -> bytes:
+        if not self.pkg.has(name):
+            raise KeyError(name)
+        return self.pkg.read(name)
+
+    def namelist(self) -> list[str]:
+        return self.pkg.names()
+
+
+# --- ordering and advice (shared with the review sheet's readers) -----------------------------
 
 
 def _column_index(ref: str | None) -> int:
-    from openpyxl.utils import column_index_from_string
-
     m = _CELL.match(ref or "")
-    return column_index_from_string(m.group(1)) if m else 0
+    return _col_number(m.group(1)) if m else 0
 
 
 def order(findings: Iterable[Finding], sheet_names: Sequence[str]) -> list[Finding]:
@@ -237,152 +1112,3 @@ def what_to_do(finding: Finding, book: WorkbookData, blank: bool = False) -> str
     where = f" in {finding.cell}" if finding.cell else ""
     what = finding.column or "the cell"
     return f"Fill in {what}{where}." if blank else f"Correct {what}{where} (see the message)."
-
-
-def _review_sheet(wb: Any, book: WorkbookData, findings: Sequence[Finding]) -> None:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.hyperlink import Hyperlink
-
-    ws = wb.create_sheet(REVIEW_SHEET, 0)
-    for other in wb.worksheets[1:]:
-        other.sheet_view.tabSelected = False  # two selected tabs would group the sheets
-    wb.active = 0
-    ws.sheet_properties.tabColor = "C00000"
-    thin = Side(style="thin", color="BFBFBF")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    head_font = Font(bold=True, color="FFFFFF")
-    head_fill = PatternFill(fill_type="solid", fgColor="FF1F3864")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    link_font = Font(color="0563C1", underline="single")
-    for c, (name, width) in enumerate(REVIEW_COLUMNS, start=1):
-        cell = ws.cell(row=1, column=c, value=name)
-        cell.font, cell.fill, cell.alignment, cell.border = head_font, head_fill, wrap, border
-        ws.column_dimensions[get_column_letter(c)].width = width
-    present = set(wb.sheetnames)
-    rows = order(findings, [n for n in wb.sheetnames if n != REVIEW_SHEET])
-    for r, f in enumerate(rows, start=2):
-        linkable = f.sheet is not None and f.sheet in present
-        at_cell = f.cell if f.cell and _CELL.match(f.cell) else None
-        blank = linkable and at_cell is not None and wb[f.sheet][_anchor(wb[f.sheet], at_cell)].value in (None, "")
-        values = (f.severity, f.code, f.sheet, f.cell, f.key, f.message, what_to_do(f, book, blank))
-        for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c)
-            cell.value = value  # client text (keys, messages quoting cells) is set as a string, never a formula
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"
-            cell.alignment, cell.border = wrap, border
-        sev = ws.cell(row=r, column=1)
-        sev.fill = PatternFill(fill_type="solid", fgColor=FILLS.get(f.severity, FILLS[WARNING]))
-        if linkable and f.sheet is not None:
-            link = ws.cell(row=r, column=3 if at_cell is None else 4)
-            location = _location(f.sheet, at_cell or "A1")
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=location, tooltip="Go to the cell")
-            link.font = link_font
-        longest = max(len(f.message) // 68, len(values[6]) // 48) + 1
-        ws.row_dimensions[r].height = min(15 * longest + 2, 300)
-    ws.freeze_panes = "A2"
-    last = get_column_letter(len(REVIEW_COLUMNS))
-    ws.auto_filter.ref = f"A1:{last}{max(len(rows) + 1, 2)}"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if not rows:
-        ws.cell(row=2, column=6, value="No findings: the workbook passed every check.")
-
-
-# --- what openpyxl drops: formula results, and parts it cannot carry -------------------------
-
-
-def _has_formulas(wb: Any) -> bool:
-    return any(cell.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for cell in row)
-
-
-def _cached_values(data: bytes) -> dict[str, dict[str, tuple[str | None, str]]]:
-    """Each formula cell's cached result in the original, as (`t` attribute, `<v>` text), by sheet title."""
-    import openpyxl
-    from openpyxl.utils.datetime import to_excel
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        formulas = openpyxl.load_workbook(io.BytesIO(data))
-        values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    out: dict[str, dict[str, tuple[str | None, str]]] = {}
-    for ws in formulas.worksheets:
-        cells: dict[str, tuple[str | None, str]] = {}
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.data_type != "f":
-                    continue
-                value = values[ws.title][cell.coordinate].value
-                kind = values[ws.title][cell.coordinate].data_type
-                if value is None:
-                    continue
-                if isinstance(value, bool):
-                    cells[cell.coordinate] = ("b", "1" if value else "0")
-                elif isinstance(value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
-                    cells[cell.coordinate] = (None, repr(to_excel(value, values.epoch)))  # type: ignore[no-untyped-call]
-                elif isinstance(value, (int, float)):
-                    cells[cell.coordinate] = (None, repr(value))
-                else:
-                    cells[cell.coordinate] = ("e" if kind == "e" else "str", str(value))
-        if cells:
-            out[ws.title] = cells
-    return out
-
-
-def _restore_cached_values(path: Path, cached: dict[str, dict[str, tuple[str | None, str]]]) -> None:
-    """Put each formula's cached result back into the package openpyxl wrote (it writes `<v></v>`)."""
-    from xml.sax.saxutils import escape
-
-    pattern = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"([^>]*)>(<f(?:\s[^>]*)?>.*?</f>)(?:<v\s*/>|<v></v>)', re.DOTALL)
-    with zipfile.ZipFile(path) as zf:
-        parts = {sheet: part for part, sheet in sheet_parts(zf).items()}
-        entries = [(info, zf.read(info)) for info in zf.infolist()]
-    by_part = {parts[title]: cells for title, cells in cached.items() if title in parts}
-
-    def patch(cells: dict[str, tuple[str | None, str]]) -> Any:
-        def one(m: re.Match[bytes]) -> bytes:
-            found = cells.get(m.group(1).decode("ascii"))
-            if found is None or b" t=" in m.group(2):
-                return m.group(0)
-            kind, text = found
-            attrs = m.group(2) + (f' t="{kind}"'.encode() if kind else b"")
-            return b'<c r="' + m.group(1) + b'"' + attrs + b">" + m.group(3) + b"<v>" + escape(text).encode() + b"</v>"
-
-        return one
-
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-        for info, blob in entries:
-            if info.filename in by_part:
-                blob = pattern.sub(patch(by_part[info.filename]), blob)
-            out.writestr(info, blob)
-
-
-def _count(zf: zipfile.ZipFile, prefix: str, pattern: re.Pattern[bytes]) -> int:
-    return sum(len(pattern.findall(zf.read(n))) for n in zf.namelist() if n.lower().startswith(prefix))
-
-
-def _not_carried(source: Path, written: Path, notes: Sequence[str]) -> list[str]:
-    """What the original holds that the annotated copy does not (or not quite), in plain words."""
-    before, after = uncarried(source), set(uncarried(written))
-    lost = [x for x in before if x not in after and x != "rich text formatting inside cells"]  # rich text is loaded and kept
-    out = [f"not carried into the annotated copy: {label}" for label in lost]
-    try:
-        with zipfile.ZipFile(source) as a, zipfile.ZipFile(written) as b:
-            shapes = _count(a, "xl/drawings/", _SHAPES) - _count(b, "xl/drawings/", _SHAPES)
-            controls = _count(a, "xl/drawings/", _FORM_CONTROL) - _count(b, "xl/drawings/", _FORM_CONTROL)
-            charts = any(n.lower().startswith("xl/charts/") for n in a.namelist())
-    except (zipfile.BadZipFile, OSError, KeyError):
-        shapes = controls = 0
-        charts = False
-    if shapes > 0 and not any("Shapes" in n for n in notes):
-        out.append(f"not carried into the annotated copy: {shapes} shape(s) or text box(es)")
-    if controls > 0:
-        out.append(f"not carried into the annotated copy: {controls} form control(s) (check boxes, buttons)")
-    if charts:
-        out.append("charts are carried, but rewritten by openpyxl: check their formatting")
-    out.extend(f"openpyxl: {n}" for n in dict.fromkeys(notes))
-    return out

@@ -76,9 +76,11 @@ def table_record(sheet: Sheet, records: Iterable[Mapping[str, Any]]) -> TableRec
     columns = rec.recorded_columns(sheet)
     mode = "rows" if sheet.rows == "client" else "cells"
     out = TableRecord([c.name for c in columns], mode)
+    rows = rec.Rows(columns)
+    digest = rows.whole if mode == "rows" else rows.cells
     for subject, row in _subjects(sheet, records):
         if subject is not None:
-            out.rows[subject] = rec.row_whole(columns, row) if mode == "rows" else rec.row_cells(columns, row)
+            out.rows[subject] = digest(row)
     return out
 
 
@@ -208,6 +210,9 @@ class _Side:
     theirs: TableData
     base: TableRecord | None
     legacy: bool
+    #: The new rows' own record (its digests are what the new inputs give).
+    ours: TableRecord
+    rows: rec.Rows
 
 
 def _merge_cells(side: _Side, subject: str, ours: dict[str, Any], mine: Record, out: SentRecord) -> dict[str, Any]:
@@ -252,11 +257,9 @@ def _merge_row(side: _Side, subject: str, ours: dict[str, Any], mine: Record, ou
     merged = dict(ours)
     base = side.base.rows.get(subject) if side.base is not None and not side.legacy else None
     if not side.legacy and base is not None:
-        all_columns = rec.recorded_columns(sheet)
-        t = rec.row_whole(all_columns, mine.values, written=False)
-        if t == base:
+        if side.rows.whole(mine.values, written=False) == base:
             return merged
-        if rec.row_whole(all_columns, ours) == base:
+        if side.ours.rows.get(subject) == base:
             for col in columns:
                 merged[col.name] = mine.values.get(col.name)
             return merged
@@ -277,10 +280,10 @@ def _stable(sheet: Sheet) -> str | None:
 
 def merge_table(sheet: Sheet, table: Table, theirs: TableData, base: TableRecord | None, legacy: bool, result: Merged) -> Table:
     """The merged rows of one table; `result` gets its record, conflicts, orphans and deletions."""
-    side = _Side(sheet, theirs, base, legacy)
+    record = table_record(sheet, table.records)
+    side = _Side(sheet, theirs, base, legacy, record, rec.Rows(rec.recorded_columns(sheet)))
     mine_rows = _record_subjects(sheet, theirs.records)
     mine_by_subject = {subject: mine for subject, mine in mine_rows if subject is not None}
-    record = table_record(sheet, table.records)
     result.record.tables[sheet.name] = record
     merge = _merge_row if record.mode == "rows" else _merge_cells
     rows: list[dict[str, Any]] = []

@@ -86,7 +86,12 @@ def formula_cells(path: Path) -> dict[tuple[str, int, int], str]:
 def cell_values(path: Path, cells: dict[tuple[str, int, int], str]) -> dict[tuple[str, int, int], Any]:
     wb = CalamineWorkbook.from_path(str(path))
     grids = {sheet: wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False) for sheet, _, _ in cells}
-    return {(s, r, c): grids[s][r][c] for s, r, c in cells}
+
+    def at(s: str, r: int, c: int) -> Any:
+        # A formula whose result is blank (the rows left for the client) may lie past the grid's end.
+        return grids[s][r][c] if r < len(grids[s]) and c < len(grids[s][r]) else ""
+
+    return {(s, r, c): at(s, r, c) for s, r, c in cells}
 
 
 def tamper(path: Path, out: Path) -> None:

@@ -302,3 +302,46 @@ def test_build_keeps_a_pre_existing_workbook_before_replacing_it(tmp_path: Path)
     copies = list((folder / "returned").glob(f"*/{SOA}"))
     assert len(copies) == 1 and copies[0].read_bytes() == original
     assert f"kept the client's {SOA} as returned: {copies[0]}" in result.stderr
+
+
+def _type_risk(path: Path) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb[REGISTER]
+    top, col = header(ws, "Risk ID")
+    for name, value in NEW_RISK.items():
+        ws.cell(top + 1, col[name], value)
+    wb.save(path)
+
+
+def test_a_blank_register_carries_formulas_and_drop_downs_for_the_rows_a_client_fills(tmp_path: Path) -> None:
+    blank = tmp_path / "blank.xlsx"
+    assert CliRunner().invoke(main, ["risk", "new", "-o", str(blank)]).exit_code == 0
+    ws = openpyxl.load_workbook(blank)[REGISTER]
+    top, col = header(ws, "Risk ID")
+    letter = openpyxl.utils.get_column_letter
+    for row in (top + 1, top + 200):
+        assert str(ws.cell(row, col["Inherent Score"]).value).startswith("=IF(")
+        assert str(ws.cell(row, col["Risk Level"]).value).startswith("=IF(")
+    treatment = letter(col["Treatment"])
+    assert f"{treatment}{top + 1}:{treatment}{top + 201}" in {str(dv.sqref) for dv in ws.data_validations.dataValidation}
+    assert ws.conditional_formatting, "the level colours"
+    assert read_workbook(blank).records(REGISTER) == [], "rows of formulas alone are not risks"
+    # Typed in by a script (no recalculation), a rebuild fills the scores in.
+    _type_risk(blank)
+    out = tmp_path / "v2.xlsx"
+    assert CliRunner().invoke(main, ["risk", "new", "--merge", str(blank), "-o", str(out)]).exit_code == 0
+    (risk,) = read_workbook(out).records(REGISTER)
+    assert (risk.get("Inherent Score"), risk.get("Risk Level"), risk.get("Residual Score")) == (20, "Critical", 8)
+
+
+@pytest.mark.libreoffice
+def test_a_risk_typed_into_a_blank_register_is_scored_by_the_spreadsheet(soffice: str, tmp_path: Path) -> None:
+    from tests.lo import lo_recalculate
+
+    blank = tmp_path / "blank.xlsx"
+    assert CliRunner().invoke(main, ["risk", "new", "-o", str(blank)]).exit_code == 0
+    _type_risk(blank)
+    (back,) = lo_recalculate(soffice, [blank], tmp_path / "lo")
+    (risk,) = read_workbook(back).records(REGISTER)
+    assert (risk.get("Inherent Score"), risk.get("Risk Level"), risk.get("Residual Score")) == (20, "Critical", 8)
+    assert [f.code for f in validate([back]).files[0].findings if f.code in ("RSK006", "WB006")] == []

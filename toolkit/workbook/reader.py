@@ -79,7 +79,13 @@ class TableData:
 
     @property
     def missing_columns(self) -> list[str]:
-        return [c.name for c in self.spec.columns if c.name not in self.columns]
+        """Declared columns the sheet's header row lacks, optional ones left out."""
+        return [c.name for c in self.spec.columns if c.name not in self.columns and not c.optional]
+
+    @property
+    def absent_optional(self) -> list[str]:
+        """Optional columns the header row lacks (a rule needing one says it did not run)."""
+        return [c.name for c in self.spec.columns if c.name not in self.columns and c.optional]
 
 
 class Fields(dict[str, Any]):

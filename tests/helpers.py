@@ -127,7 +127,7 @@ def write_sample_pack(folder: Path) -> dict[str, Path]:
         "Version": "1.0",
         "Owner": "CISO",
     }
-    soa = build_soa(read_workbook(paths["gap"]), read_workbook(paths["risk"]), fields)
+    soa = build_soa(read_workbook(paths["gap"]), read_workbook(paths["risk"]), fields, start=dt.date(2027, 1, 4))
     write_workbook("soa", soa, paths["soa"], "Harbourline")
     return paths
 

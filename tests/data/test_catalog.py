@@ -79,34 +79,77 @@ def test_crosswalk_sources_match_candidate_pairs() -> None:
 # intersect/subset ones now needs the client control's description to show the ISO specifics.
 REVIEWED = [
     # F5
-    ("CC1.1", "A.5.10", "intersect"), ("CC1.1", "A.6.2", "intersect"), ("CC1.1", "A.6.6", "intersect"),
-    ("CC5.3", "A.5.1", "intersect"), ("CC6.1", "A.5.9", "intersect"), ("CC6.4", "A.7.4", "intersect"),
-    ("CC7.4", "A.5.28", "intersect"), ("CC8.1", "A.5.8", "intersect"), ("CC8.1", "A.8.27", "intersect"),
-    ("CC8.1", "A.8.28", "intersect"), ("CC8.1", "A.8.30", "intersect"), ("C1.1", "A.5.12", "subset"),
+    ("CC1.1", "A.5.10", "intersect"),
+    ("CC1.1", "A.6.2", "intersect"),
+    ("CC1.1", "A.6.6", "intersect"),
+    ("CC5.3", "A.5.1", "intersect"),
+    ("CC6.1", "A.5.9", "intersect"),
+    ("CC6.4", "A.7.4", "intersect"),
+    ("CC7.4", "A.5.28", "intersect"),
+    ("CC8.1", "A.5.8", "intersect"),
+    ("CC8.1", "A.8.27", "intersect"),
+    ("CC8.1", "A.8.28", "intersect"),
+    ("CC8.1", "A.8.30", "intersect"),
+    ("C1.1", "A.5.12", "subset"),
     ("C1.2", "A.8.10", "subset"),
     # F7
-    ("CC1.5", "A.5.4", "intersect"), ("CC1.5", "A.6.4", "intersect"), ("CC2.2", "A.6.3", "intersect"),
-    ("CC2.3", "A.5.5", "intersect"), ("CC4.1", "A.5.35", "intersect"), ("CC4.1", "A.5.36", "intersect"),
-    ("CC6.1", "A.5.16", "intersect"), ("CC6.1", "A.5.17", "intersect"), ("CC6.1", "A.8.4", "intersect"),
-    ("CC6.4", "A.7.6", "intersect"), ("CC6.6", "A.8.1", "intersect"), ("CC6.6", "A.8.21", "intersect"),
-    ("CC6.7", "A.5.14", "intersect"), ("CC6.7", "A.6.7", "intersect"), ("CC6.7", "A.7.10", "intersect"),
-    ("CC8.1", "A.8.25", "intersect"), ("CC8.1", "A.8.26", "intersect"), ("CC8.1", "A.8.29", "intersect"),
+    ("CC1.5", "A.5.4", "intersect"),
+    ("CC1.5", "A.6.4", "intersect"),
+    ("CC2.2", "A.6.3", "intersect"),
+    ("CC2.3", "A.5.5", "intersect"),
+    ("CC4.1", "A.5.35", "intersect"),
+    ("CC4.1", "A.5.36", "intersect"),
+    ("CC6.1", "A.5.16", "intersect"),
+    ("CC6.1", "A.5.17", "intersect"),
+    ("CC6.1", "A.8.4", "intersect"),
+    ("CC6.4", "A.7.6", "intersect"),
+    ("CC6.6", "A.8.1", "intersect"),
+    ("CC6.6", "A.8.21", "intersect"),
+    ("CC6.7", "A.5.14", "intersect"),
+    ("CC6.7", "A.6.7", "intersect"),
+    ("CC6.7", "A.7.10", "intersect"),
+    ("CC8.1", "A.8.25", "intersect"),
+    ("CC8.1", "A.8.26", "intersect"),
+    ("CC8.1", "A.8.29", "intersect"),
     ("CC8.1", "A.8.31", "intersect"),
     # appendix "defensible but strong", and the remaining superset links reviewed again
-    ("CC1.3", "A.5.2", "intersect"), ("CC5.3", "A.5.37", "intersect"), ("CC6.4", "A.7.3", "intersect"),
-    ("CC6.8", "A.8.18", "intersect"), ("CC7.2", "A.8.15", "intersect"),
+    ("CC1.3", "A.5.2", "intersect"),
+    ("CC5.3", "A.5.37", "intersect"),
+    ("CC6.4", "A.7.3", "intersect"),
+    ("CC6.8", "A.8.18", "intersect"),
+    ("CC7.2", "A.8.15", "intersect"),
     # kept: the criterion asks for everything the control does
-    ("CC2.2", "A.6.8", "superset"), ("CC5.1", "A.5.3", "superset"), ("CC6.1", "A.5.15", "superset"),
-    ("CC6.2", "A.5.18", "superset"), ("CC6.3", "A.8.2", "superset"), ("CC6.4", "A.7.1", "superset"),
-    ("CC7.1", "A.8.8", "superset"), ("CC8.1", "A.8.32", "superset"), ("A1.1", "A.8.6", "equal"),
+    ("CC2.2", "A.6.8", "superset"),
+    ("CC5.1", "A.5.3", "superset"),
+    ("CC6.1", "A.5.15", "superset"),
+    ("CC6.2", "A.5.18", "superset"),
+    ("CC6.3", "A.8.2", "superset"),
+    ("CC6.4", "A.7.1", "superset"),
+    ("CC7.1", "A.8.8", "superset"),
+    ("CC8.1", "A.8.32", "superset"),
+    ("A1.1", "A.8.6", "equal"),
     # F8: missing links added
-    ("CC3.2", "6.1.3", "intersect"), ("CC5.1", "6.1.3", "intersect"), ("CC9.1", "6.1.3", "intersect"),
-    ("CC5.1", "8.3", "intersect"), ("CC9.1", "8.3", "intersect"), ("CC3.1", "6.2", "intersect"),
-    ("CC6.7", "A.8.12", "intersect"), ("CC8.1", "A.8.33", "intersect"), ("CC6.8", "A.8.23", "intersect"),
-    ("C1.1", "A.8.11", "intersect"), ("CC6.7", "A.7.7", "intersect"), ("CC4.1", "A.8.34", "intersect"),
-    ("CC4.1", "9.2.1", "intersect"), ("CC4.1", "9.2.2", "intersect"), ("CC1.2", "9.3.1", "intersect"),
-    ("CC1.3", "9.3.1", "intersect"), ("CC1.3", "9.3.2", "intersect"), ("CC4.2", "9.3.2", "intersect"),
-    ("CC5.3", "7.5.1", "intersect"), ("CC5.3", "7.5.2", "intersect"), ("CC5.3", "7.5.3", "intersect"),
+    ("CC3.2", "6.1.3", "intersect"),
+    ("CC5.1", "6.1.3", "intersect"),
+    ("CC9.1", "6.1.3", "intersect"),
+    ("CC5.1", "8.3", "intersect"),
+    ("CC9.1", "8.3", "intersect"),
+    ("CC3.1", "6.2", "intersect"),
+    ("CC6.7", "A.8.12", "intersect"),
+    ("CC8.1", "A.8.33", "intersect"),
+    ("CC6.8", "A.8.23", "intersect"),
+    ("C1.1", "A.8.11", "intersect"),
+    ("CC6.7", "A.7.7", "intersect"),
+    ("CC4.1", "A.8.34", "intersect"),
+    ("CC4.1", "9.2.1", "intersect"),
+    ("CC4.1", "9.2.2", "intersect"),
+    ("CC1.2", "9.3.1", "intersect"),
+    ("CC1.3", "9.3.1", "intersect"),
+    ("CC1.3", "9.3.2", "intersect"),
+    ("CC4.2", "9.3.2", "intersect"),
+    ("CC5.3", "7.5.1", "intersect"),
+    ("CC5.3", "7.5.2", "intersect"),
+    ("CC5.3", "7.5.3", "intersect"),
     ("CC2.2", "7.5.3", "intersect"),
 ]
 #: Links taken out, each recorded in crosswalk_rejected.csv with its reason.
@@ -151,8 +194,12 @@ def test_every_multi_source_candidate_is_linked_or_refused_with_a_reason() -> No
 # listed ISO id must be reachable from the listed criteria, or from the criteria named here instead
 # (F9: every deviation from the article stated, with why).
 DOMAIN_TABLE = [
-    ("access", ["CC6.1", "CC6.2", "CC6.3", "CC6.4", "CC6.5", "CC6.6", "CC6.7", "CC6.8"],
-     ["A.5.15", "A.5.16", "A.5.17", "A.5.18", "A.8.2", "A.8.3", "A.8.4", "A.8.5"], "high"),
+    (
+        "access",
+        ["CC6.1", "CC6.2", "CC6.3", "CC6.4", "CC6.5", "CC6.6", "CC6.7", "CC6.8"],
+        ["A.5.15", "A.5.16", "A.5.17", "A.5.18", "A.8.2", "A.8.3", "A.8.4", "A.8.5"],
+        "high",
+    ),
     ("change", ["CC8.1"], ["A.8.32"], "high"),
     ("risk", ["CC3.1", "CC3.2", "CC3.3", "CC3.4"], ["6.1.1", "6.1.2", "6.1.3", "A.5.7"], "moderate"),
     ("incident", ["CC7.3", "CC7.4", "CC7.5"], ["A.5.24", "A.5.25", "A.5.26", "A.5.27", "A.5.28"], "high"),
@@ -167,12 +214,20 @@ DOMAIN_TABLE = [
 #: Where the crosswalk reaches an article ISO id from other criteria than the article's row lists.
 DEVIATIONS = {
     # Environmental protection of facilities is an availability matter in SOC 2 (A1.2), not CC6.4-6.6.
-    "A.7.5": ["A1.2"], "A.7.8": ["A1.2"], "A.7.11": ["A1.2"], "A.7.12": ["A1.2"], "A.7.13": ["A1.2"],
+    "A.7.5": ["A1.2"],
+    "A.7.8": ["A1.2"],
+    "A.7.11": ["A1.2"],
+    "A.7.12": ["A1.2"],
+    "A.7.13": ["A1.2"],
     # Device-level protections (screen lock, off-site devices) sit under CC6.7.
-    "A.7.7": ["CC6.7"], "A.7.9": ["CC6.7"],
+    "A.7.7": ["CC6.7"],
+    "A.7.9": ["CC6.7"],
     # SOC 2 spreads people security over conduct, accountability, communication and access removal.
-    "A.6.4": ["CC1.1", "CC1.5"], "A.6.5": ["CC6.2"], "A.6.6": ["CC1.1", "CC9.2", "C1.1"],
-    "A.6.7": ["CC6.1", "CC6.6", "CC6.7"], "A.6.8": ["CC2.2", "CC2.3", "CC7.3"],
+    "A.6.4": ["CC1.1", "CC1.5"],
+    "A.6.5": ["CC6.2"],
+    "A.6.6": ["CC1.1", "CC9.2", "C1.1"],
+    "A.6.7": ["CC6.1", "CC6.6", "CC6.7"],
+    "A.6.8": ["CC2.2", "CC2.3", "CC7.3"],
 }
 
 
@@ -183,7 +238,9 @@ def test_article_domain_table_is_reachable(name: str, criteria: list[str], iso_i
         rels = {lk.relationship for lk in catalog.links_to(iso_id) if lk.soc2_id in sources}
         assert rels, f"{name}: {iso_id} has no link from {sources}"
         if iso_id in DEVIATIONS:
-            assert not {lk.soc2_id for lk in catalog.links_to(iso_id)} & set(criteria), f"{iso_id} is listed as a deviation but is linked from the row"
+            assert not {lk.soc2_id for lk in catalog.links_to(iso_id)} & set(criteria), (
+                f"{iso_id} is listed as a deviation but is linked from the row"
+            )
         if level == "high":
             # High overlap: strong partial links at least, never subset alone.
             assert rels - {"subset"}, f"{name}: {iso_id} is only reached through subset links"
@@ -225,7 +282,7 @@ def test_tsc_catalog_keeps_the_coso_principles() -> None:
     """F3: CC1-CC5 are the 17 COSO principles."""
     coso = [c.coso_principle for c in catalog.criteria().values() if c.series in ("CC1", "CC2", "CC3", "CC4", "CC5")]
     assert sorted(coso) == list(range(1, 18))  # type: ignore[type-var]
-    assert catalog.criteria()['CC2.1'].coso_principle == 13 and catalog.criteria()['CC3.1'].coso_principle == 6
+    assert catalog.criteria()["CC2.1"].coso_principle == 13 and catalog.criteria()["CC3.1"].coso_principle == 6
     assert catalog.criteria()["PI1.5"].title != "Processing Integrity Backups"
 
 

@@ -89,7 +89,12 @@ def criteria() -> dict[str, Criterion]:
     """The 61 SOC 2 Trust Services Criteria (2017, revised points of focus 2022)."""
     return {
         r["id"]: Criterion(
-            r["id"], r["title"], r["category"], r["series"], r["series_title"], int(r["coso_principle"]) if r["coso_principle"] else None
+            r["id"],
+            r["title"],
+            r["category"],
+            r["series"],
+            r["series_title"],
+            int(r["coso_principle"]) if r["coso_principle"] else None,
         )
         for r in _rows("soc2_tsc.csv")
     }
@@ -118,7 +123,8 @@ class Rejected:
 def rejected() -> tuple[Rejected, ...]:
     """Candidate links the curator refused, so the next curator does not add them back unread."""
     return tuple(
-        Rejected(r["soc2_id"], r["iso_id"], int(r["n_sources"]), r["sources"], r["reason"]) for r in _rows("crosswalk_rejected.csv")
+        Rejected(r["soc2_id"], r["iso_id"], int(r["n_sources"]), r["sources"], r["reason"])
+        for r in _rows("crosswalk_rejected.csv")
     )
 
 

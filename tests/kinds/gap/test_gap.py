@@ -11,7 +11,6 @@ from click.testing import CliRunner
 
 from tests.paths import AS_OF, SAMPLE
 from toolkit.cli import main
-from toolkit.data import catalog
 from toolkit.kinds import write_workbook
 from toolkit.kinds.gap.build import build_gap
 from toolkit.kinds.gap.model import (
@@ -33,8 +32,12 @@ from toolkit.workbook.schema import load_spec
 UNMET_CLAUSES = ["4.3", "4.4", "6.3", "9.2.1", "9.2.2", "9.3.3", "10.1"]
 
 
-def control(cid: str, description: str, criteria: tuple[str, ...], result: str = "No exceptions noted", **kw: object) -> ClientControl:
-    return ClientControl(cid, description, criteria, "Owner", str(kw.get("evidence", f"EV-{cid}")), result, bool(kw.get("inherited", False)))
+def control(
+    cid: str, description: str, criteria: tuple[str, ...], result: str = "No exceptions noted", **kw: object
+) -> ClientControl:
+    return ClientControl(
+        cid, description, criteria, "Owner", str(kw.get("evidence", f"EV-{cid}")), result, bool(kw.get("inherited", False))
+    )
 
 
 def rows_of(*controls: ClientControl) -> dict[str, dict[str, object]]:
@@ -64,13 +67,23 @@ def test_a_control_about_something_else_earns_nothing() -> None:
 
 def test_exceptions_cap_exactly_what_their_control_supports() -> None:
     """F11: the leaver exception caps A.5.18 and shows; the unrelated change control is untouched."""
-    leavers = control("C-02", "Access of leavers is revoked within one day of termination.", ("CC6.2",), "Exceptions noted",
-                      evidence="EV-2 (exception: 2 of 25 leavers revoked late)")
-    clean = rows_of(control("C-01", CHANGE, ("CC8.1",)), control("C-03", "Access is removed on termination and reviewed quarterly.", ("CC6.2",)))
+    leavers = control(
+        "C-02",
+        "Access of leavers is revoked within one day of termination.",
+        ("CC6.2",),
+        "Exceptions noted",
+        evidence="EV-2 (exception: 2 of 25 leavers revoked late)",
+    )
+    clean = rows_of(
+        control("C-01", CHANGE, ("CC8.1",)),
+        control("C-03", "Access is removed on termination and reviewed quarterly.", ("CC6.2",)),
+    )
     dirty = rows_of(control("C-01", CHANGE, ("CC8.1",)), leavers)
     assert clean["A.5.18"]["Suggested Coverage"] == FULL
     assert dirty["A.5.18"]["Suggested Coverage"] == PARTIAL
-    assert "C-02" in str(dirty["A.5.18"]["Gap Description"]) and "2 of 25 leavers revoked late" in str(dirty["A.5.18"]["Gap Description"])
+    assert "C-02" in str(dirty["A.5.18"]["Gap Description"]) and "2 of 25 leavers revoked late" in str(
+        dirty["A.5.18"]["Gap Description"]
+    )
     assert dirty["A.8.32"]["Suggested Coverage"] == FULL
 
 
@@ -84,12 +97,18 @@ def test_criteria_outside_scope_count_for_nothing() -> None:
 
 def test_a_carve_out_is_inherited_not_own() -> None:
     """F14: a provider's physical controls cap A.7 at Partially and are raised to the supplier controls."""
-    aws = control("C-09", "Physical security of the data centres is the responsibility of AWS, a carved-out subservice organisation; its SOC 2 report is reviewed annually.",
-                  ("CC6.4",), inherited=True)
+    aws = control(
+        "C-09",
+        "Physical security of the data centres is the responsibility of AWS, a carved-out subservice organisation; its SOC 2 report is reviewed annually.",
+        ("CC6.4",),
+        inherited=True,
+    )
     rows = rows_of(aws)
     assert rows["A.7.1"]["Suggested Coverage"] == PARTIAL and "inherited" in str(rows["A.7.1"]["Rating Basis"])
     assert rows["A.5.22"]["SOC 2 Controls"] == "C-09" and rows["A.5.23"]["SOC 2 Controls"] == "C-09"
-    own = rows_of(control("C-08", "Office entry is controlled by badge readers; badges are deactivated on termination.", ("CC6.4",)))
+    own = rows_of(
+        control("C-08", "Office entry is controlled by badge readers; badges are deactivated on termination.", ("CC6.4",))
+    )
     assert own["A.7.1"]["Suggested Coverage"] == FULL
 
 

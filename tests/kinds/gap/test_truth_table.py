@@ -25,7 +25,13 @@ def inventory(case: dict[str, Any]) -> Inventory:
     return Inventory(
         [
             ClientControl(
-                c["id"], c["description"], tuple(c["criteria"]), "Owner", c.get("evidence", ""), c["result"], c.get("inherited", False)
+                c["id"],
+                c["description"],
+                tuple(c["criteria"]),
+                "Owner",
+                c.get("evidence", ""),
+                c["result"],
+                c.get("inherited", False),
             )
             for c in case["control"]
         ]
@@ -56,7 +62,9 @@ def test_lead_auditor_rating(case: dict[str, Any]) -> None:
     mapping = mapping_rows(inv)
     suggestions = assess(inv, mapping)
     s = suggestions[case["iso"]]
-    assert s.rating == case["expected"], f"{case['iso']}: {s.rating}, the auditor says {case['expected']} ({case['why']}); basis: {s.basis}"
+    assert s.rating == case["expected"], (
+        f"{case['iso']}: {s.rating}, the auditor says {case['expected']} ({case['why']}); basis: {s.basis}"
+    )
     used = {r["SOC 2 Control"] for r in mapping if r["ISO ID"] == case["iso"] and r["Use"] == YES}
     for cid in case.get("cites", []):
         assert cid in used, f"{case['iso']}: {cid} should be used; basis: {s.basis}"

@@ -57,7 +57,13 @@ CASES = [
     # Clause 6.1.3 f: plan approval and residual acceptance by the owner, per level above the threshold.
     ("plan-unapproved", [("R-002", "Plan Approved By", None)], "RSK022", "R-002", "Plan Approved By"),
     ("plan-approval-undated", [("R-002", "Plan Approval Date", None)], "RSK023", "R-002", "Plan Approval Date"),
-    ("plan-approved-by-other", [("R-002", "Plan Approved By", "Office Manager (Liam Doherty)")], "RSK024", "R-002", "Plan Approved By"),
+    (
+        "plan-approved-by-other",
+        [("R-002", "Plan Approved By", "Office Manager (Liam Doherty)")],
+        "RSK024",
+        "R-002",
+        "Plan Approved By",
+    ),
     ("residual-not-accepted", [("R-002", "Accepted By", None)], "RSK025", "R-002", "Accepted By"),
     ("residual-acceptance-undated", [("R-002", "Acceptance Date", None)], "RSK026", "R-002", "Acceptance Date"),
     ("residual-accepted-by-other", [("R-002", "Accepted By", "Office Manager (Liam Doherty)")], "RSK027", "R-002", "Accepted By"),

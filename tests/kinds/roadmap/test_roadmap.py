@@ -154,7 +154,15 @@ def test_phase_2_follows_the_standards_order(pack: dict[str, Path]) -> None:
     """F28: context -> scope -> risk method -> risk assessment -> treatment and SoA -> objectives, policy first."""
     tasks = plan(read_workbook(pack["gap"]), START, SIZES[1])
     by_clause = {ref: t for t in tasks[2] for ref in t.reference}
-    for before, after in (("4.1", "4.3"), ("4.2", "4.3"), ("4.3", "6.1.2"), ("6.1.2", "8.2"), ("8.2", "6.1.3"), ("6.1.3", "6.2"), ("5.2", "6.2")):
+    for before, after in (
+        ("4.1", "4.3"),
+        ("4.2", "4.3"),
+        ("4.3", "6.1.2"),
+        ("6.1.2", "8.2"),
+        ("8.2", "6.1.3"),
+        ("6.1.3", "6.2"),
+        ("5.2", "6.2"),
+    ):
         assert by_clause[before].end < by_clause[after].start, (before, after)
         assert by_clause[before].id in by_clause[after].depends, (before, after)
     certification_body = next(t for t in tasks[2] if t.workstream == "Certification")
@@ -177,7 +185,9 @@ def test_internal_audit_after_remediation_and_stage_gaps(pack: dict[str, Path]) 
     for ts in tasks.values():
         for t in ts:
             assert t.start.weekday() < 5 and t.end.weekday() < 5, t.id
-            assert t.row()["Days"] == sum(1 for i in range((t.end - t.start).days + 1) if (t.start + dt.timedelta(days=i)).weekday() < 5)
+            assert t.row()["Days"] == sum(
+                1 for i in range((t.end - t.start).days + 1) if (t.start + dt.timedelta(days=i)).weekday() < 5
+            )
 
 
 def test_a_dependency_that_does_not_fit_is_kept_and_warned(pack: dict[str, Path], tmp_path: Path) -> None:

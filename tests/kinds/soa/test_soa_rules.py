@@ -45,13 +45,32 @@ CASES: list[tuple[str, tuple[Any, ...], str, str | None, str | None]] = [
     # F24-F27: justifications, reasons for selection, target dates, version history
     (
         "justified-by-soc2",
-        ("set", "A.5.12", "Justification", "Required by customer commitments already evidenced through SOC 2 (CC6.1)", "Related Risks", None),
+        (
+            "set",
+            "A.5.12",
+            "Justification",
+            "Required by customer commitments already evidenced through SOC 2 (CC6.1)",
+            "Related Risks",
+            None,
+        ),
         "SOA015",
         "{col}{row}",
         "A.5.12",
     ),
-    ("no-reason-for-selection", ("set", "A.5.10", "Related Risks", None), "SOA016", COLS["Legal / Regulatory"] + "{row}", "A.5.10"),
-    ("planned-no-target-date", ("set", "A.5.11", "Implementation Status", "Planned"), "SOA017", COLS["Target Date"] + "{row}", "A.5.11"),
+    (
+        "no-reason-for-selection",
+        ("set", "A.5.10", "Related Risks", None),
+        "SOA016",
+        COLS["Legal / Regulatory"] + "{row}",
+        "A.5.10",
+    ),
+    (
+        "planned-no-target-date",
+        ("set", "A.5.11", "Implementation Status", "Planned"),
+        "SOA017",
+        COLS["Target Date"] + "{row}",
+        "A.5.11",
+    ),
     ("doc-version-not-in-history", ("doc", "Version", "2.0"), "SOA018", "B6", None),
 ]
 
@@ -196,7 +215,13 @@ def test_additional_controls_are_checked_like_the_rest(tmp_path: Path) -> None:
         good,
         {**good, "Control ID": "ORG-01", "Evidence Reference": None},
         {**good, "Control ID": "A.8.24"},
-        {**good, "Control ID": "ORG-02", "Implementation Status": "Planned", "Contractual": None, "Justification": "Board decision 2026-10"},
+        {
+            **good,
+            "Control ID": "ORG-02",
+            "Implementation Status": "Planned",
+            "Contractual": None,
+            "Justification": "Board decision 2026-10",
+        },
     ]
     book.tables[ADDITIONAL] = Table(rows)
     write_workbook("soa", book, path, "Example Ltd")

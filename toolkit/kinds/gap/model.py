@@ -101,7 +101,12 @@ def examine(control: ClientControl, iso_id: str) -> Proposal:
         relationship = INHERITED if control.inherited and iso_id in RAISED_TO else MANUAL
     sig = signals()[iso_id]
     return Proposal(
-        iso_id, control.id, relationship, via, tuple(sig.topic_hits(control.description)), tuple(sig.element_hits(control.description))
+        iso_id,
+        control.id,
+        relationship,
+        via,
+        tuple(sig.topic_hits(control.description)),
+        tuple(sig.element_hits(control.description)),
     )
 
 
@@ -168,13 +173,23 @@ def mapping_computed(row: Mapping[str, Any], by_id: Mapping[str, ClientControl])
     """The computed columns of a mapping row (its key, the ISO title, relationship, basis, result)."""
     iso_id, cid = str(row.get("ISO ID") or ""), str(row.get("SOC 2 Control") or "")
     if iso_id not in signals():
-        return {"ISO Title": None, "Relationship": None, "Basis": f"'{iso_id}' is not an Annex A control or clause requirement.",
-                "Test Result": None, "Mapping": mapping_key(cid, iso_id)}
+        return {
+            "ISO Title": None,
+            "Relationship": None,
+            "Basis": f"'{iso_id}' is not an Annex A control or clause requirement.",
+            "Test Result": None,
+            "Mapping": mapping_key(cid, iso_id),
+        }
     control = by_id.get(cid)
     title = catalog.annex_a()[iso_id].title if iso_id in catalog.annex_a() else catalog.requirements()[iso_id].title
     if control is None:
-        return {"ISO Title": title, "Relationship": None, "Basis": mapping_basis(Proposal(iso_id, cid, MANUAL, (), (), ()), None),
-                "Test Result": None, "Mapping": mapping_key(cid, iso_id)}
+        return {
+            "ISO Title": title,
+            "Relationship": None,
+            "Basis": mapping_basis(Proposal(iso_id, cid, MANUAL, (), (), ()), None),
+            "Test Result": None,
+            "Mapping": mapping_key(cid, iso_id),
+        }
     p = examine(control, iso_id)
     return {
         "ISO Title": title,
@@ -225,10 +240,16 @@ def suggest(iso_id: str, inv: Inventory, used: Sequence[ClientControl], declined
     clean = [c for c in used if c.result == CLEAN]
     named = "; ".join(f"{c.id} ({_said(c)})" for c in used[:6]) + (" ..." if len(used) > 6 else "")
     if is_clause:
-        return Suggestion(PARTIAL, criteria, list(used), f"Partially addressed (a clause is never fully met by SOC 2): {named}.", exceptions)
+        return Suggestion(
+            PARTIAL, criteria, list(used), f"Partially addressed (a clause is never fully met by SOC 2): {named}.", exceptions
+        )
     if exceptions:
         return Suggestion(
-            PARTIAL, criteria, list(used), f"Capped at Partially: exceptions noted on {', '.join(c.id for c in exceptions)}. Used: {named}.", exceptions
+            PARTIAL,
+            criteria,
+            list(used),
+            f"Capped at Partially: exceptions noted on {', '.join(c.id for c in exceptions)}. Used: {named}.",
+            exceptions,
         )
     own = [c for c in clean if not (c.inherited and iso_id in INHERITED_CAP)]
     if not own:
@@ -242,7 +263,11 @@ def suggest(iso_id: str, inv: Inventory, used: Sequence[ClientControl], declined
         relationship, via = _links(c, iso_id)
         if relationship in catalog.FULL_RELATIONSHIPS:
             return Suggestion(
-                FULL, criteria, list(used), f"Fully addressed: {c.id} through {', '.join(via)} {relationship}, tested with no exceptions. Used: {named}.", []
+                FULL,
+                criteria,
+                list(used),
+                f"Fully addressed: {c.id} through {', '.join(via)} {relationship}, tested with no exceptions. Used: {named}.",
+                [],
             )
     carried: list[tuple[str, str]] = []
     for group in sig.elements:
@@ -258,7 +283,9 @@ def suggest(iso_id: str, inv: Inventory, used: Sequence[ClientControl], declined
             )
         carried.append(hit)
     shown = "; ".join(f"{cid}: '{word}'" for cid, word in carried)
-    return Suggestion(FULL, criteria, list(used), f"Fully addressed: clean controls show {sig.shows} ({shown}). Used: {named}.", [], carried)
+    return Suggestion(
+        FULL, criteria, list(used), f"Fully addressed: clean controls show {sig.shows} ({shown}). Used: {named}.", [], carried
+    )
 
 
 def _norm(c: ClientControl) -> str:

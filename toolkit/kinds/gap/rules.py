@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from toolkit.data import catalog
-from toolkit.findings import WARNING, Finding
 from toolkit.data.signals import signals
+from toolkit.findings import WARNING, Finding
 from toolkit.kinds.gap.model import ANNEX, CLAUSES, FULL, MAPPING, NOT, PARTIAL, RANK
 from toolkit.kinds.soc2.model import MATRIX
 from toolkit.rules import Context, at, missing, rule, table_ok
@@ -144,10 +144,22 @@ def mapping_unknown(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
         key = rec.get("Mapping")
         if iso_id is None or str(iso_id) not in signals():
             shown = "blank" if iso_id is None else f"'{iso_id}'"
-            yield at("GAP008", rec, "ISO ID", key, f"ISO ID is {shown}: not an Annex A control or clause requirement, so the row counts for nothing")
+            yield at(
+                "GAP008",
+                rec,
+                "ISO ID",
+                key,
+                f"ISO ID is {shown}: not an Annex A control or clause requirement, so the row counts for nothing",
+            )
         if cid is None or (controls is not None and str(cid) not in controls):
             shown = "blank" if cid is None else f"'{cid}'"
-            yield at("GAP008", rec, "SOC 2 Control", key, f"SOC 2 Control is {shown}: not a control of the SOC 2 Controls sheet, so the row counts for nothing")
+            yield at(
+                "GAP008",
+                rec,
+                "SOC 2 Control",
+                key,
+                f"SOC 2 Control is {shown}: not a control of the SOC 2 Controls sheet, so the row counts for nothing",
+            )
 
 
 @rule("GAP009", "gap", "A Control Mapping row has no Use (Yes or No)", WARNING)

@@ -100,7 +100,9 @@ def method_from(fields: Mapping[str, Any], levels: Iterable[Mapping[str, Any]]) 
         m.levels = sorted(good, key=lambda lv: lv[1])
         # The workbook's own levels say who accepts; a level it names no one for falls back to the fields.
         m.authorities = {
-            str(lv.get("Level")): split_list(str(lv.get("Acceptance Authority") or "")) for lv in levels if isinstance(lv.get("Level"), str)
+            str(lv.get("Level")): split_list(str(lv.get("Acceptance Authority") or ""))
+            for lv in levels
+            if isinstance(lv.get("Level"), str)
         }
     return m
 

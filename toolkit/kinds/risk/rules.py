@@ -13,8 +13,7 @@ from toolkit.data import catalog
 from toolkit.findings import WARNING, Finding
 from toolkit.kinds.risk.model import METHOD, REGISTER, RISK_OWNER, Method, method_of, names_match, product
 from toolkit.rules import Context, at, at_form, missing, not_run, required_by, rule, table_ok
-from toolkit.workbook.reader import TableData
-from toolkit.workbook.reader import Record, WorkbookData
+from toolkit.workbook.reader import Record, TableData, WorkbookData
 
 CLOSED = ("Treated", "Closed")
 
@@ -377,9 +376,13 @@ def methodology_unapproved(book: WorkbookData, ctx: Context) -> Iterator[Finding
         return
     for col in required_by(form, "RSK021"):
         if col.name not in form.cells:
-            yield missing("RSK021", form.sheet, None, f"Methodology has no '{col.name}' line; add it and fill it in", column=col.name)
+            yield missing(
+                "RSK021", form.sheet, None, f"Methodology has no '{col.name}' line; add it and fill it in", column=col.name
+            )
         elif form.fields.get(col.name) is None:
-            yield at_form("RSK021", form, col.name, f"Methodology: {col.name} is empty; the method must be versioned and approved")
+            yield at_form(
+                "RSK021", form, col.name, f"Methodology: {col.name} is empty; the method must be versioned and approved"
+            )
 
 
 @rule("RSK022", "risk", "A treatment plan has not been approved by the risk owner")
@@ -389,7 +392,13 @@ def plan_unapproved(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     yield from _needs(book, "RSK022", "Plan Approved By", "treatment plan approval")
     for rec, rid in _risks(book):
         if _has_plan(rec) and rec.has("Plan Approved By") and rec.get("Plan Approved By") is None:
-            yield at("RSK022", rec, "Plan Approved By", rid, f"{rid or 'risk'} has a treatment plan that its risk owner has not approved")
+            yield at(
+                "RSK022",
+                rec,
+                "Plan Approved By",
+                rid,
+                f"{rid or 'risk'} has a treatment plan that its risk owner has not approved",
+            )
 
 
 @rule("RSK023", "risk", "A treatment plan approval has no date")
@@ -409,7 +418,11 @@ def plan_approved_by_other(book: WorkbookData, ctx: Context) -> Iterator[Finding
         who, owner = rec.get("Plan Approved By"), rec.get("Risk Owner")
         if isinstance(who, str) and isinstance(owner, str) and not names_match(who, owner):
             yield at(
-                "RSK024", rec, "Plan Approved By", rid, f"{rid or 'risk'}: the plan is approved by '{who}', not by its risk owner '{owner}'"
+                "RSK024",
+                rec,
+                "Plan Approved By",
+                rid,
+                f"{rid or 'risk'}: the plan is approved by '{who}', not by its risk owner '{owner}'",
             )
 
 
@@ -429,7 +442,13 @@ def residual_not_accepted(book: WorkbookData, ctx: Context) -> Iterator[Finding]
     yield from _needs(book, "RSK025", "Accepted By", "residual risk acceptance")
     for rec, rid, score in _retained_within(book):
         if rec.has("Accepted By") and rec.get("Accepted By") is None:
-            yield at("RSK025", rec, "Accepted By", rid, f"{rid or 'risk'} is left at {score}; its risk owner has not accepted the residual risk")
+            yield at(
+                "RSK025",
+                rec,
+                "Accepted By",
+                rid,
+                f"{rid or 'risk'} is left at {score}; its risk owner has not accepted the residual risk",
+            )
 
 
 @rule("RSK026", "risk", "A residual risk at or below the threshold has no acceptance date")
@@ -446,7 +465,9 @@ def residual_accepted_by_other(book: WorkbookData, ctx: Context) -> Iterator[Fin
     """Clause 6.1.3 f: the risk owner accepts. Bad: owner `Head of People (Tom Ashcroft)`, accepted by
     `IT Manager`. Good: the owner, or an authority the Methodology names (a more senior acceptor)."""
     method = _method(book)
-    senior = {r for names in method.authorities.values() for r in names if r.casefold() != RISK_OWNER.casefold()} | set(method.acceptors)
+    senior = {r for names in method.authorities.values() for r in names if r.casefold() != RISK_OWNER.casefold()} | set(
+        method.acceptors
+    )
     for rec, rid, score in _retained_within(book):
         who, owner = rec.get("Accepted By"), rec.get("Risk Owner")
         allowed = method.may_accept(score)
@@ -454,7 +475,11 @@ def residual_accepted_by_other(book: WorkbookData, ctx: Context) -> Iterator[Fin
             continue
         if not any(_signs(who, role, rec) for role in allowed) and not any(names_match(who, r) for r in senior):
             yield at(
-                "RSK027", rec, "Accepted By", rid, f"{rid or 'risk'} is left at {score} and accepted by '{who}', not by its risk owner '{owner}'"
+                "RSK027",
+                rec,
+                "Accepted By",
+                rid,
+                f"{rid or 'risk'} is left at {score} and accepted by '{who}', not by its risk owner '{owner}'",
             )
 
 
@@ -467,7 +492,9 @@ def residual_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             continue
         for column in ("Residual Likelihood", "Residual Impact"):
             if rec.has(column) and rec.get(column) is None:
-                yield at("RSK028", rec, column, rid, f"{rid or 'risk'} is '{rec.get('Status')}' but its {column.lower()} is blank")
+                yield at(
+                    "RSK028", rec, column, rid, f"{rid or 'risk'} is '{rec.get('Status')}' but its {column.lower()} is blank"
+                )
 
 
 @rule("RSK029", "risk", "The residual level does not match the Methodology's levels for the residual score")
@@ -479,5 +506,9 @@ def residual_level_mismatch(book: WorkbookData, ctx: Context) -> Iterator[Findin
         level = rec.get("Residual Level")
         if expected is not None and rec.has("Residual Level") and level != expected and book.calculated(rec, "Residual Level"):
             yield at(
-                "RSK029", rec, "Residual Level", rid, f"{rid or 'risk'}: residual level is {level!r}, the Methodology gives '{expected}'"
+                "RSK029",
+                rec,
+                "Residual Level",
+                rid,
+                f"{rid or 'risk'}: residual level is {level!r}, the Methodology gives '{expected}'",
             )

@@ -102,7 +102,9 @@ def _last_weekday(d: dt.date) -> dt.date:
     return d
 
 
-def _spread(start: dt.date, phase: int, n: int, i: int, weeks: float | None = None, first_week: int | None = None) -> tuple[dt.date, dt.date]:
+def _spread(
+    start: dt.date, phase: int, n: int, i: int, weeks: float | None = None, first_week: int | None = None
+) -> tuple[dt.date, dt.date]:
     """The i-th of n tasks spread across the phase's weeks (from `first_week`), each at least a week, all inside it."""
     first, last = PHASES[phase]
     first = max(first, first_week or first)
@@ -359,7 +361,9 @@ def phase3(gaps: Sequence[Record], start: dt.date, approved: str | None) -> list
     return tasks
 
 
-def phase4(start: dt.date, open_clauses: Sequence[Record], audit_programme: str | None, finished: dict[int, list[str]]) -> list[Task]:
+def phase4(
+    start: dt.date, open_clauses: Sequence[Record], audit_programme: str | None, finished: dict[int, list[str]]
+) -> list[Task]:
     tasks = fixed_tasks(start, 4, {"9.2.2": audit_programme} if audit_programme else None, finished)
     covered = {r for t in tasks for r in t.reference}
     extra = _clause_tasks(open_clauses, start, 4, "P4", covered)

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from toolkit.kinds.savings.model import (
-    OPTIONAL_INPUTS,
     CATEGORIES,
     DEFAULTS,
     FIGURE_COLUMNS,
@@ -18,6 +17,7 @@ from toolkit.kinds.savings.model import (
     MONEY_COLUMNS,
     MONEY_INPUTS,
     NAMES,
+    OPTIONAL_INPUTS,
     RANGES,
     SUMMARY,
     TOTAL,

@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable, Iterator
 
 from toolkit.data import catalog
-from toolkit.findings import WARNING, Finding
 from toolkit.data.ids import normalize_control_id
+from toolkit.findings import WARNING, Finding
 from toolkit.rules import Context, at, at_form, missing, not_run, required_by, rule, table_ok
 from toolkit.workbook.reader import Record, WorkbookData
 
@@ -114,7 +114,11 @@ def control_unknown(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             yield at("SOA003", rec, "Control ID", None, "row has no Control ID; give it one or delete the row")
         elif cid not in catalog.annex_a():
             yield at(
-                "SOA003", rec, "Control ID", str(cid), f"'{cid}' is not an ISO/IEC 27001:2022 Annex A control (A.5.1-A.8.34); controls from other sources go on the Additional Controls sheet"
+                "SOA003",
+                rec,
+                "Control ID",
+                str(cid),
+                f"'{cid}' is not an ISO/IEC 27001:2022 Annex A control (A.5.1-A.8.34); controls from other sources go on the Additional Controls sheet",
             )
 
 
@@ -250,7 +254,11 @@ def justified_by_soc2(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             continue
         if not _reasons(rec) and not rec.get("Related Risks"):
             yield at(
-                "SOA015", rec, "Justification", cid, f"{cid}: the justification says SOC 2 has the control, not why it is needed; cite a risk or a requirement"
+                "SOA015",
+                rec,
+                "Justification",
+                cid,
+                f"{cid}: the justification says SOC 2 has the control, not why it is needed; cite a risk or a requirement",
             )
 
 
@@ -285,7 +293,12 @@ def open_without_target(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
         yield not_run("SOA017", table, "Target Date", "target dates of planned controls")
         return
     for rec, cid in _all_rows(book):
-        if rec.get("Applicable") == "Yes" and rec.get("Implementation Status") in OPEN and rec.has("Target Date") and rec.get("Target Date") is None:
+        if (
+            rec.get("Applicable") == "Yes"
+            and rec.get("Implementation Status") in OPEN
+            and rec.has("Target Date")
+            and rec.get("Target Date") is None
+        ):
             yield at("SOA017", rec, "Target Date", cid, f"{cid} is '{rec.get('Implementation Status')}' with no target date")
 
 
@@ -303,7 +316,10 @@ def version_not_in_history(book: WorkbookData, ctx: Context) -> Iterator[Finding
     if str(history[-1]).strip() != str(version).strip():
         listed = ", ".join(str(v) for v in history)
         yield at_form(
-            "SOA018", form, "Version", f"Document Control says version {version}, but the change history ends at {history[-1]} ({listed}); add a row for {version}"
+            "SOA018",
+            form,
+            "Version",
+            f"Document Control says version {version}, but the change history ends at {history[-1]} ({listed}); add a row for {version}",
         )
 
 
@@ -323,7 +339,13 @@ def additional_misplaced(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             continue
         parsed = normalize_control_id(str(cid))
         if parsed is not None and parsed in catalog.annex_a():
-            yield at("SOA019", rec, "Control ID", str(cid), f"{cid} is an Annex A control: state it on the Statement of Applicability sheet")
+            yield at(
+                "SOA019",
+                rec,
+                "Control ID",
+                str(cid),
+                f"{cid} is an Annex A control: state it on the Statement of Applicability sheet",
+            )
         elif str(cid) in first:
             yield at("SOA019", rec, "Control ID", str(cid), f"{cid} is listed again (first on row {first[str(cid)]})")
         else:

@@ -32,6 +32,16 @@ class Term:
     def find(self, normalised: str) -> bool:
         return self.pattern.search(normalised) is not None
 
+    def word(self, normalised: str) -> str | None:
+        """The words of the text the term matched, whole (`polic` finds `policies`), or None."""
+        m = self.pattern.search(normalised)
+        if m is None:
+            return None
+        end = m.end()
+        while end < len(normalised) and normalised[end].isalnum():
+            end += 1
+        return normalised[m.start() : end]
+
 
 def _term(raw: str) -> Term:
     whole = raw.endswith("$")
@@ -55,12 +65,12 @@ class Signals:
     def topic_hits(self, text: str) -> list[str]:
         """The topic terms found in a description (empty: the description is about something else)."""
         norm = normalise(text)
-        return [t.text for t in self.topic if t.find(norm)]
+        return list(dict.fromkeys(w for t in self.topic if (w := t.word(norm))))
 
     def element_hits(self, text: str) -> list[str | None]:
         """Per element group, the first of its terms found in the description, or None."""
         norm = normalise(text)
-        return [next((t.text for t in group if t.find(norm)), None) for group in self.elements]
+        return [next((w for t in group if (w := t.word(norm))), None) for group in self.elements]
 
 
 @cache

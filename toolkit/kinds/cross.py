@@ -208,7 +208,7 @@ def missing_controls(vulnerability: object, cited: list[str]) -> dict[str, list[
             for term in signals()[cid].topic:
                 hit = term.pattern.search(snippet)
                 if hit and hit.end() > ends.get(cid, (-1, ""))[0]:
-                    ends[cid] = (hit.end(), term.text)
+                    ends[cid] = (hit.end(), term.word(snippet) or term.text)
         if ends:
             head = max(end for end, _ in ends.values())
             for cid, (end, word) in ends.items():

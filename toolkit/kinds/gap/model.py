@@ -271,7 +271,7 @@ def suggest(iso_id: str, inv: Inventory, used: Sequence[ClientControl], declined
             )
     carried: list[tuple[str, str]] = []
     for group in sig.elements:
-        hit = next(((c.id, t.text) for c in own for t in group if t.find(_norm(c))), None)
+        hit = next(((c.id, w) for c in own for t in group if (w := t.word(_norm(c)))), None)
         if hit is None:
             missing = [t.text for t in group][:4]
             return Suggestion(

@@ -168,7 +168,7 @@ def how_to_read(inv: Inventory) -> SheetWriter:
     lines = [
         ("How ratings were derived", "title"),
         (
-            f"Each Annex A control and clause 4-10 requirement of {catalog.STANDARD} is compared with the client's SOC 2 control matrix, control by control, not criterion by criterion.",
+            f"Each Annex A control and clause 4-10 requirement of {catalog.STANDARD} is compared with the client's SOC 2 control matrix ({catalog.TSC_EDITION}), control by control, not criterion by criterion.",
             "text",
         ),
         (

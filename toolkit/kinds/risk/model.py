@@ -31,6 +31,15 @@ IMPACT = [
     (4, "Major", "Customer data of many tenants exposed or multi-day outage; regulatory action; key customers at risk."),
     (5, "Severe", "Large-scale breach or prolonged outage threatening the business; fines and litigation."),
 ]
+#: The method's defaults, in words the client edits to describe their own (clause 6.1.2, 8.2).
+APPROACH = (
+    "Scenario-based, per asset or service: the ISMS Manager runs workshops with asset and risk owners, who rate "
+    "likelihood and impact on the scales below; results are reviewed by the ISMS Steering Committee."
+)
+TRIGGERS = (
+    "New products or services, new suppliers or sub-processors, major architecture or hosting changes, significant "
+    "incidents, changes in law or contracts, and organisational change."
+)
 #: The token a level's Acceptance Authority uses for the risk's own owner.
 RISK_OWNER = "Risk owner"
 LEVELS = [
@@ -141,6 +150,8 @@ def methodology_form(method: Method, org: str | None, approval: Mapping[str, Any
             "Acceptance Threshold": method.threshold,
             "Accept Above Threshold": "; ".join(method.acceptors),
             "Review Interval (months)": method.review_months,
+            "Assessment Approach": APPROACH,
+            "Reassessment Triggers": TRIGGERS,
             "Owner": "ISMS Manager",
             "Version": approval.get("Version") or "0.1",
             "Approved By": approval.get("Approved By"),

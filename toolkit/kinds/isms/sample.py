@@ -1,0 +1,83 @@
+"""The demo's second turn: the sample company's edits made in its returned isms.xlsx.
+
+The edits (sample_data/isms_client_edits.toml) are made the way a client makes them, cell by
+cell in the workbook as sent (with openpyxl, which keeps what a spreadsheet program keeps), so
+the rebuild that follows treats them as the client's own values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from toolkit.cells import col_letter
+from toolkit.kinds.isms import model as m
+from toolkit.reader import read_workbook
+
+
+def load_edits(path: Path) -> dict[str, Any]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def _confirmed(value: object) -> object:
+    """A proposal accepted as written: the marker removed."""
+    if isinstance(value, str) and m.unconfirmed(value):
+        return value.split(":", 1)[1].strip() if ":" in value else value
+    return value
+
+
+def _cell_value(value: object) -> object:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+def apply_edits(workbook: Path, edits: dict[str, Any]) -> None:
+    """Make the client's edits in `workbook` (in place: it is the demo's own returned copy)."""
+    import openpyxl
+
+    book = read_workbook(workbook, kind=m.KIND)
+    wb = openpyxl.load_workbook(workbook)
+    for sheet, fields in edits.get("fields", {}).items():
+        form = book.forms[sheet]
+        ws = wb[form.sheet or sheet]
+        for name, value in fields.items():
+            ws[form.cells[name]] = _cell_value(value)
+            if isinstance(value, dt.date):
+                ws[form.cells[name]].number_format = "yyyy-mm-dd"
+    deleted: dict[str, list[int]] = {}
+    for sheet, kept in edits.get("only", {}).items():
+        table = book.tables[sheet]
+        key = table.spec.key
+        deleted[sheet] = [r.row for r in table.records if r.get(key) not in kept]
+    for sheet, rows in edits.get("rows", {}).items():
+        table = book.tables[sheet]
+        ws = wb[table.sheet or sheet]
+        key = table.spec.key
+        assert key is not None
+        by_key = {str(r.get(key)): r for r in table.records}
+        next_row = max([r.row for r in table.records] + [table.header_row or 1]) + 1
+        for ident, values in rows.items():
+            rec = by_key.get(ident)
+            if rec is None:
+                row, current = next_row, {}
+                next_row += 1
+                values = {key: ident, **values}
+            else:
+                row, current = rec.row, rec.values
+            for column in values.get("confirm", []):
+                ws[f"{col_letter(table.columns[column])}{row}"] = _confirmed(current.get(column))
+            for column, value in values.items():
+                if column == "confirm":
+                    continue
+                cell = ws[f"{col_letter(table.columns[column])}{row}"]
+                cell.value = _cell_value(value)
+                if isinstance(value, dt.date):
+                    cell.number_format = "yyyy-mm-dd"
+    for sheet, rows in deleted.items():
+        ws = wb[book.tables[sheet].sheet or sheet]
+        for row in sorted(rows, reverse=True):
+            ws.delete_rows(row)
+    wb.save(workbook)

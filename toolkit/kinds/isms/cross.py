@@ -12,12 +12,12 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from toolkit import catalog
+from toolkit.data import catalog
 from toolkit.findings import WARNING, Finding
 from toolkit.kinds.isms import model as m
-from toolkit.reader import Record, WorkbookData
+from toolkit.workbook.reader import Record, WorkbookData
 from toolkit.rules import Context, at, missing, rule
-from toolkit.rules.cross import clients
+from toolkit.kinds.cross import clients
 
 Found = Iterator[tuple[str, Finding]]
 

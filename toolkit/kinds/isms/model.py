@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
-from toolkit import catalog
+from toolkit.data import catalog
 from toolkit.kinds.isms.names import person
 from toolkit.kinds.isms.plan import Item, add_months, cycle_window, plan_programme, working_day
 from toolkit.kinds.isms.scope import Catalog, Scope, parse_scope
-from toolkit.reader import FormData, Record, TableData, WorkbookData
-from toolkit.writer import Book, Form, Table
+from toolkit.workbook.reader import FormData, Record, TableData, WorkbookData
+from toolkit.workbook.schema import load_spec
+from toolkit.workbook.writer import Book, Form, Table
 
 KIND = "isms"
 HOW_TO = "How to fill this in"
@@ -241,10 +240,9 @@ def stage1(roadmap: WorkbookData | None) -> Record | None:
 # --- the seed -----------------------------------------------------------------------------
 
 
-@cache
 def seed() -> dict[str, Any]:
-    text = resources.files("toolkit.kinds.isms").joinpath("seed.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    """What ctk proposes before the client has said anything: the declaration's [data]."""
+    return load_spec(KIND).data
 
 
 def proposal(text: str | None) -> str | None:
@@ -522,17 +520,19 @@ def _mirrored(clause: str, src: Sources) -> dict[str, Any]:
         fields = form(src.risks, RISK_METHOD)
     if fields is None:
         return {}
-    f = fields.fields
-    approved = not blank(f.get("Approved By")) and isinstance(f.get("Approval Date"), dt.date)
+    def f(name: str) -> Any:  # the methodology may not declare every Document Control field
+        return fields.fields[name] if name in fields.fields else None
+
+    approved = not blank(f("Approved By")) and isinstance(f("Approval Date"), dt.date)
     out = {
-        "Approver": f.get("Approved By"),
-        "Version": f.get("Version"),
-        "Approval Date": f.get("Approval Date") if isinstance(f.get("Approval Date"), dt.date) else None,
-        "Next Review": f.get("Next Review") if isinstance(f.get("Next Review"), dt.date) else None,
+        "Approver": f("Approved By"),
+        "Version": None if blank(f("Version")) else str(f("Version")),
+        "Approval Date": f("Approval Date") if isinstance(f("Approval Date"), dt.date) else None,
+        "Next Review": f("Next Review") if isinstance(f("Next Review"), dt.date) else None,
         "Status": "Approved" if approved else "Draft",
     }
-    if not blank(f.get("Owner")):
-        out["Owner"] = f.get("Owner")
+    if not blank(f("Owner")):
+        out["Owner"] = f("Owner")
     return {k: v for k, v in out.items() if v is not None}
 
 

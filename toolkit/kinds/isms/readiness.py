@@ -5,22 +5,23 @@ The verdict is only as good as its honesty: an item is ready when the workbooks 
 when it is planned. A pack whose internal audit has not been held is not ready, however good the
 plan; a management review that is only scheduled is not a management review's results.
 
-This module judges workbooks already read and validated (the caller runs the rules), so it sits
-below the API like every kind's model.
+`evaluate` runs every kind's rules over the client's workbooks (one of each kind, as read) and
+judges each item from what they hold and what the rules found.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from toolkit import catalog
+from toolkit.data import catalog
+from toolkit.errors import InternalError
 from toolkit.findings import ERROR, Finding
 from toolkit.kinds.isms import model as m
-from toolkit.reader import Record, WorkbookData
+from toolkit.workbook.reader import Record, WorkbookData
 
 READY, INCOMPLETE, MISSING = "ready", "incomplete", "missing"
 #: How each verdict reads on the Readiness sheet.
@@ -396,3 +397,37 @@ def assess(folder: str, books: dict[str, WorkbookData], findings: dict[str, list
     for spec in m.seed()["readiness"]:
         out.items.append(CHECKS[spec["id"]](pack, spec))
     return out
+
+
+def findings_for(books: Iterable[WorkbookData], as_of: dt.date) -> dict[str, list[Finding]]:
+    """Every rule's findings for workbooks of one client: each kind's rules, then the cross rules."""
+    from toolkit.kinds import cross_rules, rules_for
+    from toolkit.rules import Context
+
+    ctx = Context(as_of=as_of)
+    listed = list(books)
+    out: dict[str, list[Finding]] = {b.path: [] for b in listed}
+
+    def run(code: str, func: Callable[..., Iterable[object]], *args: object) -> list[object]:
+        try:
+            return list(func(*args))
+        except Exception as exc:  # a rule that fails is a bug in ctk, named by its code
+            raise InternalError.wrap(code, exc) from exc
+
+    for book in listed:
+        for r in rules_for(book.kind):
+            out[book.path].extend(run(r.code, r.func, book, ctx))  # type: ignore[arg-type]
+    if len(listed) > 1:
+        for r in cross_rules():
+            for path, finding in run(r.code, r.func, listed, ctx):  # type: ignore[misc]
+                out.setdefault(path, []).append(finding)
+    return out
+
+
+def evaluate(folder: str | Path, books: dict[str, WorkbookData], as_of: dt.date) -> Readiness:
+    """The Stage 1 verdict on one client's workbooks (by kind), their rules run here.
+
+    They are checked as one folder's pack wherever they were read from."""
+    base = Path(folder)
+    placed = {kind: replace(book, path=str(base / Path(book.path).name)) for kind, book in books.items()}
+    return assess(str(base), placed, findings_for(placed.values(), as_of), as_of)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from toolkit import catalog
+from toolkit.data import catalog
 from toolkit.findings import WARNING, Finding
 from toolkit.kinds.isms import model as m
 from toolkit.kinds.isms.names import conflicts
-from toolkit.reader import Record, WorkbookData
+from toolkit.workbook.reader import Record, WorkbookData
 from toolkit.rules import Context, at, at_form, missing, rule
 
 Found = Iterator[Finding]
@@ -561,3 +561,7 @@ def ids_unique(book: WorkbookData, ctx: Context) -> Found:
                 yield at("ISMS042", rec, key_col, key, f"{sheet}: {key} is used again (first on row {first[folded]})")
             else:
                 first[folded] = rec.row
+
+
+# The cross rules that involve the ISMS workbook register with its own rules.
+from toolkit.kinds.isms import cross as _cross  # noqa: E402, F401

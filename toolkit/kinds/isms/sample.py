@@ -12,13 +12,13 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from toolkit.cells import col_letter
+from toolkit.workbook.cells import col_letter
 from toolkit.kinds.isms import model as m
-from toolkit.reader import read_workbook
+from toolkit.workbook.reader import read_workbook
 
 
-def load_edits(path: Path) -> dict[str, Any]:
-    return tomllib.loads(path.read_text(encoding="utf-8"))
+def load_edits(text: str) -> dict[str, Any]:
+    return tomllib.loads(text)
 
 
 def _confirmed(value: object) -> object:
@@ -47,11 +47,6 @@ def apply_edits(workbook: Path, edits: dict[str, Any]) -> None:
             ws[form.cells[name]] = _cell_value(value)
             if isinstance(value, dt.date):
                 ws[form.cells[name]].number_format = "yyyy-mm-dd"
-    deleted: dict[str, list[int]] = {}
-    for sheet, kept in edits.get("only", {}).items():
-        table = book.tables[sheet]
-        key = table.spec.key
-        deleted[sheet] = [r.row for r in table.records if r.get(key) not in kept]
     for sheet, rows in edits.get("rows", {}).items():
         table = book.tables[sheet]
         ws = wb[table.sheet or sheet]
@@ -61,6 +56,8 @@ def apply_edits(workbook: Path, edits: dict[str, Any]) -> None:
         next_row = max([r.row for r in table.records] + [table.header_row or 1]) + 1
         for ident, values in rows.items():
             rec = by_key.get(ident)
+            if rec is None and not values.get("new"):
+                continue  # an answer for a row this pack does not propose
             if rec is None:
                 row, current = next_row, {}
                 next_row += 1
@@ -70,14 +67,10 @@ def apply_edits(workbook: Path, edits: dict[str, Any]) -> None:
             for column in values.get("confirm", []):
                 ws[f"{col_letter(table.columns[column])}{row}"] = _confirmed(current.get(column))
             for column, value in values.items():
-                if column == "confirm":
+                if column in ("confirm", "new"):
                     continue
                 cell = ws[f"{col_letter(table.columns[column])}{row}"]
                 cell.value = _cell_value(value)
                 if isinstance(value, dt.date):
                     cell.number_format = "yyyy-mm-dd"
-    for sheet, rows in deleted.items():
-        ws = wb[book.tables[sheet].sheet or sheet]
-        for row in sorted(rows, reverse=True):
-            ws.delete_rows(row)
     wb.save(workbook)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from toolkit.writer import Styles, write_text_sheet
+from toolkit.workbook.writer import Styles, write_text_sheet
 
 if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook

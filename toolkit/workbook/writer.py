@@ -274,7 +274,10 @@ def _write_fields_above(ws: Worksheet, styles: Styles, sheet: Sheet, form: Form,
         if rule:
             ws.data_validation(row, 1, row, 1, rule)
         value = form.fields.get(col.name)
-        lines = max(-(-len(col.name) // max(int(widths[0] * 1.1), 1)), -(-len(str(value or "")) // max(int(sum(widths[1 : span + 1]) * 1.1), 1)))
+        lines = max(
+            -(-len(col.name) // max(int(widths[0] * 1.1), 1)),
+            -(-len(str(value or "")) // max(int(sum(widths[1 : span + 1]) * 1.1), 1)),
+        )
         ws.set_row(row, min(13.5 * max(lines, 1) + 3, 200))
         positions[f"{sheet.name}:{col.name}"] = f"'{sheet.name}'!$B${row + 1}"
         row += 1

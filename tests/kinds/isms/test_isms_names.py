@@ -42,7 +42,9 @@ def test_several_people_in_one_cell() -> None:
     assert split_people("Ana Ruiz; Bob Li\nCarla Diaz") == ["Ana Ruiz", "Bob Li", "Carla Diaz"]
     assert split_people("Ana Ruiz, Bob Li") == ["Ana Ruiz", "Bob Li"]
     assert split_people("Kowalczyk, Elena") == ["Kowalczyk, Elena"]
-    assert split_people("Head of Security & Compliance (Kowalczyk, Elena)") == ["Head of Security & Compliance (Kowalczyk, Elena)"]
+    assert split_people("Head of Security & Compliance (Kowalczyk, Elena)") == [
+        "Head of Security & Compliance (Kowalczyk, Elena)"
+    ]
     assert split_people("CISO/DPO (Elena Kowalczyk)") == ["CISO/DPO (Elena Kowalczyk)"]
     assert split_people(None) == []
 

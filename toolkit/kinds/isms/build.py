@@ -71,7 +71,9 @@ def with_readiness(
 ) -> Book:
     """`book` with its Readiness sheet: the Stage 1 verdict on the pack it completes."""
     isms = preview(book, merge_from, output, limits)
-    others = {k: b for k, b in (("gap", src.gap), ("soa", src.soa), ("risk", src.risks), ("roadmap", src.roadmap)) if b is not None}
+    others = {
+        k: b for k, b in (("gap", src.gap), ("soa", src.soa), ("risk", src.risks), ("roadmap", src.roadmap)) if b is not None
+    }
     set_readiness(book, evaluate(Path(output).parent, {**others, m.KIND: isms}, as_of))
     return book
 
@@ -91,7 +93,9 @@ def from_inputs(
 ) -> Book:
     """The ISMS workbook seeded from whichever of the engagement's workbooks are given."""
     src = read_sources(gap, soa, risks, roadmap, limits)
-    files = {kind: Path(p).name for kind, p in (("gap", gap), ("soa", soa), ("risk", risks), ("roadmap", roadmap)) if p is not None}
+    files = {
+        kind: Path(p).name for kind, p in (("gap", gap), ("soa", soa), ("risk", risks), ("roadmap", roadmap)) if p is not None
+    }
     files[m.KIND] = Path(output).name
     book = m.build_isms(src, org, start, files)
     return with_readiness(book, src, output, merge_from, as_of or dt.date.today(), limits)

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from toolkit.data import catalog
 from toolkit.findings import WARNING, Finding
-from toolkit.kinds.isms import model as m
-from toolkit.workbook.reader import Record, WorkbookData
-from toolkit.rules import Context, at, missing, rule
 from toolkit.kinds.cross import clients
+from toolkit.kinds.isms import model as m
+from toolkit.rules import Context, at, missing, rule
+from toolkit.workbook.reader import Record, WorkbookData
 
 Found = Iterator[tuple[str, Finding]]
 
@@ -74,7 +74,9 @@ def applicable_not_audited(books: list[WorkbookData], ctx: Context) -> Found:
             yield isms.path, at("XWB011", near, "Scope", cid, message) if near else missing("XWB011", m.AUDITS, cid, message)
 
 
-def _with_stage1(books: list[WorkbookData], code: str) -> Iterator[tuple[dict[str, WorkbookData], WorkbookData, WorkbookData, Record | None]]:
+def _with_stage1(
+    books: list[WorkbookData], code: str
+) -> Iterator[tuple[dict[str, WorkbookData], WorkbookData, WorkbookData, Record | None]]:
     """Each client folder holding an ISMS workbook and a roadmap, with the roadmap's Stage 1 task."""
     for group in clients(books):
         isms, road = group.get("isms"), group.get("roadmap")
@@ -84,7 +86,9 @@ def _with_stage1(books: list[WorkbookData], code: str) -> Iterator[tuple[dict[st
 
 def _no_stage1(road: WorkbookData, code: str) -> tuple[str, Finding]:
     # The rule cannot run: it says so, as a warning, rather than passing silently.
-    message = "no Stage 1 task with a start date in the roadmap: the internal audit and management review are not checked against it"
+    message = (
+        "no Stage 1 task with a start date in the roadmap: the internal audit and management review are not checked against it"
+    )
     return road.path, Finding(code, WARNING, None, None, None, "Task", None, message)
 
 
@@ -113,7 +117,13 @@ def audit_after_stage1(books: list[WorkbookData], ctx: Context) -> Found:
             shown = ", ".join(sorted(items, key=_order)[:3]) + (f" and {len(items) - 3} more" if len(items) > 3 else "")
             yield (
                 isms.path,
-                at("XWB012", rec, "Planned Date", rec.get("Audit ID"), f"audit {rec.get('Audit ID')} on {day} is not before {when}; {shown} would be audited only then"),
+                at(
+                    "XWB012",
+                    rec,
+                    "Planned Date",
+                    rec.get("Audit ID"),
+                    f"audit {rec.get('Audit ID')} on {day} is not before {when}; {shown} would be audited only then",
+                ),
             )
         if day1 <= ctx.as_of:
             for rec in m.audits(isms):
@@ -121,7 +131,13 @@ def audit_after_stage1(books: list[WorkbookData], ctx: Context) -> Found:
                 if isinstance(day, dt.date) and day < day1 and rec.get("Status") != m.COMPLETED:
                     yield (
                         isms.path,
-                        at("XWB012", rec, "Status", rec.get("Audit ID"), f"{when} has begun and audit {rec.get('Audit ID')} is not Completed"),
+                        at(
+                            "XWB012",
+                            rec,
+                            "Status",
+                            rec.get("Audit ID"),
+                            f"{when} has begun and audit {rec.get('Audit ID')} is not Completed",
+                        ),
                     )
 
 
@@ -157,12 +173,24 @@ def review_after_stage1(books: list[WorkbookData], ctx: Context) -> Found:
             latest = max(before, key=lambda r: (r.get("Date"), r.row))
             yield (
                 isms.path,
-                at("XWB013", latest, "Date", latest.get("Review ID"), f"management review {latest.get('Review ID')} on {latest.get('Date')} comes before the last internal audit ({last}); its results are a 9.3.2 input"),
+                at(
+                    "XWB013",
+                    latest,
+                    "Date",
+                    latest.get("Review ID"),
+                    f"management review {latest.get('Review ID')} on {latest.get('Date')} comes before the last internal audit ({last}); its results are a 9.3.2 input",
+                ),
             )
             continue
         if day1 <= ctx.as_of and not any(m.held(r, ctx.as_of) and m.review_complete(r) for r in after_audit):
             latest = max(after_audit, key=lambda r: (r.get("Date"), r.row))
             yield (
                 isms.path,
-                at("XWB013", latest, "Date", latest.get("Review ID"), f"{when} has begun and management review {latest.get('Review ID')} is not recorded as held and complete"),
+                at(
+                    "XWB013",
+                    latest,
+                    "Date",
+                    latest.get("Review ID"),
+                    f"{when} has begun and management review {latest.get('Review ID')} is not recorded as held and complete",
+                ),
             )

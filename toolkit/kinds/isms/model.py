@@ -137,7 +137,7 @@ def in_force(doc: Record) -> bool:
 
 
 def is_record(doc: Record) -> bool:
-    return doc.get("Type") == "Record"
+    return bool(doc.get("Type") == "Record")
 
 
 @dataclass(frozen=True)
@@ -227,11 +227,8 @@ def stage1(roadmap: WorkbookData | None) -> Record | None:
     """The roadmap's Stage 1 audit task: a task that starts with `Stage 1`, else one whose
     deliverable is the Stage 1 report."""
     tasks = roadmap_tasks(roadmap)
-    for test in (
-        lambda t: bool(_STAGE1.match(str(t.get("Task") or ""))),
-        lambda t: bool(_STAGE1.match(str(t.get("Deliverable") or ""))),
-    ):
-        found = [t for t in tasks if test(t) and isinstance(t.get("Start"), dt.date)]
+    for column in ("Task", "Deliverable"):
+        found = [t for t in tasks if _STAGE1.match(str(t.get(column) or "")) and isinstance(t.get("Start"), dt.date)]
         if found:
             return min(found, key=lambda t: (t.get("Start"), t.row))
     return None
@@ -275,7 +272,7 @@ def doc_type(title: str) -> str:
 
 _VERSION = re.compile(r"[\s,(]*\b(?:v|ver\.?|version|rev\.?|revision)\s*(\d+(?:\.\d+)*)\b\)?", re.IGNORECASE)
 _APPROVED = re.compile(r"\(?\s*approved\s+(?:on\s+)?([^);]+)\)?", re.IGNORECASE)
-_STOP = frozenset("a an and of the for to in on with".split())
+_STOP = frozenset(["a", "an", "and", "of", "the", "for", "to", "in", "on", "with"])
 
 
 def title_key(text: object) -> str:
@@ -290,20 +287,35 @@ class Citation:
     title: str
     version: str | None
     approved: dt.date | None
+    doc_id: str | None = None  # a register id the citation starts with (`POL-001 v4`)
+
+
+_DOC_ID = re.compile(r"^\s*([A-Z][A-Z0-9]{1,7}-\d{1,4}[A-Z]?)\b[\s:,-]*")
 
 
 def citations(value: object) -> list[Citation]:
     """The documents one SoA `Policy / Procedure` cell cites: `Information Security Policy v3.2`,
-    `Incident Response Plan v2.4 (approved 3 March 2025)`; separated by `;` or new lines."""
+    `Incident Response Plan v2.4 (approved 3 March 2025)`, `POL-001 v4`; separated by `;` or new
+    lines."""
     out = []
     for part in re.split(r"[;\n\r]+", str(value or "")):
         text = part.strip()
         if not text:
             continue
-        version = _VERSION.search(text)
-        approved = _APPROVED.search(text)
-        title = _APPROVED.sub("", _VERSION.sub("", text)).strip(" ,;-")
-        out.append(Citation(text, title or text, version.group(1) if version else None, _date(approved.group(1)) if approved else None))
+        ident = _DOC_ID.match(text)
+        rest = text[ident.end() :] if ident else text
+        version = _VERSION.search(rest)
+        approved = _APPROVED.search(rest)
+        title = _APPROVED.sub("", _VERSION.sub("", rest)).strip(" ,;-()")
+        out.append(
+            Citation(
+                text,
+                title or (ident.group(1) if ident else text),
+                version.group(1) if version else None,
+                _date(approved.group(1)) if approved else None,
+                ident.group(1) if ident else None,
+            )
+        )
     return out
 
 
@@ -485,12 +497,19 @@ def document_rows(src: Sources, files: dict[str, str]) -> list[dict[str, Any]]:
     for cid, rec in _soa_rows(src.soa).items():
         for cite in citations(rec.get("Policy / Procedure")):
             key = title_key(cite.title)
-            row = by_title.get(key) or cited.get(key)
-            if row is None:
+            found = by_title.get(key) or cited.get(key)
+            if found is None:
                 kind = doc_type(cite.title)
-                row = {"Title": cite.title, "Type": kind, "Clause / Control": [], "_id": f"{_ID_PREFIX[kind]}-{_acronym(cite.title)}"}
+                row = {
+                    "Title": cite.title,
+                    "Type": kind,
+                    "Clause / Control": [],
+                    "_id": cite.doc_id or f"{_ID_PREFIX[kind]}-{_acronym(cite.title)}",
+                }
                 cited[key] = row
-            elif row.get("Status") == "Planned":
+            else:
+                row = found
+            if row.get("Status") == "Planned":
                 row["Status"] = None  # the SoA cites it, so it exists: the client says in what state
             if cid not in row["Clause / Control"]:
                 row["Clause / Control"].append(cid)
@@ -520,8 +539,9 @@ def _mirrored(clause: str, src: Sources) -> dict[str, Any]:
         fields = form(src.risks, RISK_METHOD)
     if fields is None:
         return {}
+
     def f(name: str) -> Any:  # the methodology may not declare every Document Control field
-        return fields.fields[name] if name in fields.fields else None
+        return dict.get(fields.fields, name)
 
     approved = not blank(f("Approved By")) and isinstance(f("Approval Date"), dt.date)
     out = {

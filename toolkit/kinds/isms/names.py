@@ -21,12 +21,78 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _PEOPLE = re.compile(r"\s*[;\n\r]+\s*")
 #: Words that make a part of a name a role rather than a person.
 _ROLE_WORDS = frozenset(
-    """head manager director officer lead chief vp president engineer engineering analyst counsel
-    auditor auditors owner team committee department admin administrator coordinator specialist
-    consultant consultancy ceo cto cfo coo ciso cio cpo dpo isms security it hr people legal
-    compliance operations ops finance platform sre board founder partner principal senior junior
-    staff member group function office services service support product data external internal
-    audit assurance ltd limited llp inc gmbh plc""".split()
+    [
+        "head",
+        "manager",
+        "director",
+        "officer",
+        "lead",
+        "chief",
+        "vp",
+        "president",
+        "engineer",
+        "engineering",
+        "analyst",
+        "counsel",
+        "auditor",
+        "auditors",
+        "owner",
+        "team",
+        "committee",
+        "department",
+        "admin",
+        "administrator",
+        "coordinator",
+        "specialist",
+        "consultant",
+        "consultancy",
+        "ceo",
+        "cto",
+        "cfo",
+        "coo",
+        "ciso",
+        "cio",
+        "cpo",
+        "dpo",
+        "isms",
+        "security",
+        "it",
+        "hr",
+        "people",
+        "legal",
+        "compliance",
+        "operations",
+        "ops",
+        "finance",
+        "platform",
+        "sre",
+        "board",
+        "founder",
+        "partner",
+        "principal",
+        "senior",
+        "junior",
+        "staff",
+        "member",
+        "group",
+        "function",
+        "office",
+        "services",
+        "service",
+        "support",
+        "product",
+        "data",
+        "external",
+        "internal",
+        "audit",
+        "assurance",
+        "ltd",
+        "limited",
+        "llp",
+        "inc",
+        "gmbh",
+        "plc",
+    ]
 )
 
 
@@ -78,9 +144,7 @@ def same_person(a: str, b: str) -> bool:
         # Two names: they decide, whatever the roles say.
         return pa.name == pb.name
     # At least one side is a role alone: the same role, or a name that is the other's role.
-    return bool(
-        (pa.role and pa.role in (pb.role, pb.name)) or (pb.role and pb.role in (pa.role, pa.name))
-    )
+    return bool((pa.role and pa.role in (pb.role, pb.name)) or (pb.role and pb.role in (pa.role, pa.name)))
 
 
 def split_people(text: str | None) -> list[str]:
@@ -103,7 +167,9 @@ def split_people(text: str | None) -> list[str]:
 
 def _split_commas(text: str) -> list[str]:
     """Split on commas outside brackets."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "([":
             depth += 1

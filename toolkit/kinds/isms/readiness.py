@@ -133,7 +133,9 @@ class Pack:
 Check = Callable[[Pack, dict[str, str]], Verdict]
 
 
-def _verdict(spec: dict[str, str], verdict: str, reason: str, file: str | None = None, sheet: str | None = None, cell: str | None = None) -> Verdict:
+def _verdict(
+    spec: dict[str, str], verdict: str, reason: str, file: str | None = None, sheet: str | None = None, cell: str | None = None
+) -> Verdict:
     return Verdict(spec["id"], spec["item"], spec["clause"], verdict, reason, spec["evidence"], file, sheet, cell)
 
 
@@ -154,7 +156,9 @@ def _no_isms(spec: dict[str, str], pack: Pack) -> Verdict:
     return _missing(spec, pack, "isms", f"no ISMS workbook in the folder ({m.FILES['isms']}: run `ctk build`)")
 
 
-def _first_errors(spec: dict[str, str], pack: Pack, kind: str, sheet: str | None, codes: Iterable[str] | None = None) -> Verdict | None:
+def _first_errors(
+    spec: dict[str, str], pack: Pack, kind: str, sheet: str | None, codes: Iterable[str] | None = None
+) -> Verdict | None:
     errors = sorted(pack.errors(kind, sheet, codes), key=Finding.sort_key)
     return _from_finding(spec, pack, kind, errors[0], len(errors)) if errors else None
 
@@ -167,12 +171,18 @@ def scope(pack: Pack, spec: dict[str, str]) -> Verdict:
     if form is None:
         return _missing(spec, pack, "isms", "the ISMS workbook has no Scope sheet", m.SCOPE)
     if m.blank(form.fields.get("Scope Statement")):
-        return _verdict(spec, MISSING, "no scope statement is written", pack.name("isms"), form.sheet, form.cells.get("Scope Statement"))
-    return _first_errors(spec, pack, "isms", form.sheet) or _verdict(spec, READY, "the scope is written and approved", pack.name("isms"), form.sheet)
+        return _verdict(
+            spec, MISSING, "no scope statement is written", pack.name("isms"), form.sheet, form.cells.get("Scope Statement")
+        )
+    return _first_errors(spec, pack, "isms", form.sheet) or _verdict(
+        spec, READY, "the scope is written and approved", pack.name("isms"), form.sheet
+    )
 
 
 def _docs_for(isms: WorkbookData, clause: str) -> list[Record]:
-    return [r for r in m.records(isms, m.DOCUMENTS) if clause in (r.get("Clause / Control") or []) and r.get("Status") != "Withdrawn"]
+    return [
+        r for r in m.records(isms, m.DOCUMENTS) if clause in (r.get("Clause / Control") or []) and r.get("Status") != "Withdrawn"
+    ]
 
 
 def _document_item(pack: Pack, spec: dict[str, str], clause: str, what: str) -> Verdict:
@@ -193,7 +203,14 @@ def _document_item(pack: Pack, spec: dict[str, str], clause: str, what: str) -> 
     errors = sorted((f for f in pack.errors("isms", m.DOCUMENTS) if f.row == rec.row), key=Finding.sort_key)
     if errors:
         return _from_finding(spec, pack, "isms", errors[0], len(errors))
-    return _at(spec, pack, "isms", rec, "Status", f"{rec.get('Document ID')} {rec.get('Title')} is {str(rec.get('Status')).lower()}, not yet in force")
+    return _at(
+        spec,
+        pack,
+        "isms",
+        rec,
+        "Status",
+        f"{rec.get('Document ID')} {rec.get('Title')} is {str(rec.get('Status')).lower()}, not yet in force",
+    )
 
 
 def policy(pack: Pack, spec: dict[str, str]) -> Verdict:
@@ -219,25 +236,32 @@ def risk_process(pack: Pack, spec: dict[str, str]) -> Verdict:
         wanted.insert(0, "Version")
     for name in wanted:
         if m.blank(form.fields.get(name)):
-            return _verdict(spec, INCOMPLETE, f"the methodology's {name} is blank (it must be set and approved)", pack.name("risk"), form.sheet, form.cells.get(name))
+            return _verdict(
+                spec,
+                INCOMPLETE,
+                f"the methodology's {name} is blank (it must be set and approved)",
+                pack.name("risk"),
+                form.sheet,
+                form.cells.get(name),
+            )
     return _verdict(spec, READY, "the methodology is set and approved", pack.name("risk"), form.sheet)
 
 
 RESULT_COLUMNS = ("Risk ID", "Risk Owner", "Likelihood", "Impact", "Inherent Score", "Risk Level", "Last Reviewed")
 
 
-def _risks(pack: Pack, spec: dict[str, str]) -> tuple[WorkbookData | None, list[Record], Verdict | None]:
+def _risks(pack: Pack, spec: dict[str, str]) -> tuple[list[Record], Verdict | None]:
     risk = pack.books.get("risk")
     if risk is None:
-        return None, [], _missing(spec, pack, "risk", f"no risk register in the folder ({m.FILES['risk']})")
+        return [], _missing(spec, pack, "risk", f"no risk register in the folder ({m.FILES['risk']})")
     rows = m.records(risk, m.RISK_REGISTER)
     if not rows:
-        return risk, [], _missing(spec, pack, "risk", "the risk register holds no risk", m.RISK_REGISTER)
-    return risk, rows, None
+        return [], _missing(spec, pack, "risk", "the risk register holds no risk", m.RISK_REGISTER)
+    return rows, None
 
 
 def risk_results(pack: Pack, spec: dict[str, str]) -> Verdict:
-    risk, rows, absent = _risks(pack, spec)
+    rows, absent = _risks(pack, spec)
     if absent:
         return absent
     for rec in rows:
@@ -251,14 +275,21 @@ def risk_results(pack: Pack, spec: dict[str, str]) -> Verdict:
 
 
 def risk_treatment(pack: Pack, spec: dict[str, str]) -> Verdict:
-    risk, rows, absent = _risks(pack, spec)
+    rows, absent = _risks(pack, spec)
     if absent:
         return absent
     for rec in rows:
         if rec.has("Treatment") and m.blank(rec.get("Treatment")):
             return _at(spec, pack, "risk", rec, "Treatment", f"{rec.get('Risk ID')} has no treatment decision")
         if rec.has("Accepted By") and m.blank(rec.get("Accepted By")):
-            return _at(spec, pack, "risk", rec, "Accepted By", f"{rec.get('Risk ID')}: its residual risk is not accepted by the risk owner (6.1.3 f)")
+            return _at(
+                spec,
+                pack,
+                "risk",
+                rec,
+                "Accepted By",
+                f"{rec.get('Risk ID')}: its residual risk is not accepted by the risk owner (6.1.3 f)",
+            )
     errors = sorted((f for f in pack.errors("risk", m.RISK_REGISTER) if f.column not in RESULT_COLUMNS), key=Finding.sort_key)
     if errors:
         return _from_finding(spec, pack, "risk", errors[0], len(errors))
@@ -302,7 +333,9 @@ def monitoring(pack: Pack, spec: dict[str, str]) -> Verdict:
     if unmeasured:
         rec = unmeasured[0]
         more = f" (and {len(unmeasured) - 1} more)" if len(unmeasured) > 1 else ""
-        return _at(spec, pack, "isms", rec, "Current Value", f"objective {rec.get('Objective ID')} has no measured result yet{more}")
+        return _at(
+            spec, pack, "isms", rec, "Current Value", f"objective {rec.get('Objective ID')} has no measured result yet{more}"
+        )
     return _verdict(spec, READY, f"a current value for each of {len(rows)} objectives", pack.name("isms"), m.OBJECTIVES)
 
 
@@ -321,18 +354,33 @@ def audit(pack: Pack, spec: dict[str, str]) -> Verdict:
         return found
     done: set[str] = set()
     period = m.cycle(isms)
-    completed = [r for r in m.audits(isms) if r.get("Status") == m.COMPLETED and (period is None or period.holds(r.get("Planned Date")))]
+    completed = [
+        r for r in m.audits(isms) if r.get("Status") == m.COMPLETED and (period is None or period.holds(r.get("Planned Date")))
+    ]
     for rec in completed:
         done |= m.scope_of(rec).items
     left = _needed(pack) - done
     if not left:
-        return _verdict(spec, READY, f"{len(completed)} audits completed, covering every clause and applicable control", pack.name("isms"), m.AUDITS)
+        return _verdict(
+            spec,
+            READY,
+            f"{len(completed)} audits completed, covering every clause and applicable control",
+            pack.name("isms"),
+            m.AUDITS,
+        )
     pending = [r for r in m.audits(isms) if r.get("Status") != m.COMPLETED and m.scope_of(r).items & left]
     if pending:
         rec = min(pending, key=lambda r: (r.get("Planned Date") or dt.date.max, r.row))
         day = rec.get("Planned Date")
         when = f" for {day.isoformat()}" if isinstance(day, dt.date) else ""
-        return _at(spec, pack, "isms", rec, "Status", f"the internal audit has not been held: {rec.get('Audit ID')} is {str(rec.get('Status') or 'planned').lower()}{when}, and {len(left)} clauses and controls are not yet audited")
+        return _at(
+            spec,
+            pack,
+            "isms",
+            rec,
+            "Status",
+            f"the internal audit has not been held: {rec.get('Audit ID')} is {str(rec.get('Status') or 'planned').lower()}{when}, and {len(left)} clauses and controls are not yet audited",
+        )
     return _verdict(spec, INCOMPLETE, f"{len(left)} clauses and controls are in no completed audit", pack.name("isms"), m.AUDITS)
 
 
@@ -352,7 +400,9 @@ def review(pack: Pack, spec: dict[str, str]) -> Verdict:
         if found:
             return found
         rec = held[-1]
-        return _at(spec, pack, "isms", rec, "Date", f"{rec.get('Review ID')} is dated {rec.get('Date')} but its record is incomplete")
+        return _at(
+            spec, pack, "isms", rec, "Date", f"{rec.get('Review ID')} is dated {rec.get('Date')} but its record is incomplete"
+        )
     rec = rows[0]
     day = rec.get("Date")
     when = f"planned for {day.isoformat()}" if isinstance(day, dt.date) else "not dated"
@@ -371,7 +421,9 @@ def nonconformities(pack: Pack, spec: dict[str, str]) -> Verdict:
     rows = m.records(isms, m.NCS)
     if not rows and not any(r.get("Status") == m.COMPLETED for r in m.audits(isms)):
         return _verdict(spec, INCOMPLETE, "nothing recorded yet: the internal audit's findings go here", pack.name("isms"), m.NCS)
-    return _verdict(spec, READY, f"{len(rows)} nonconformities, each with cause, action, owner and date", pack.name("isms"), m.NCS)
+    return _verdict(
+        spec, READY, f"{len(rows)} nonconformities, each with cause, action, owner and date", pack.name("isms"), m.NCS
+    )
 
 
 CHECKS: dict[str, Check] = {
@@ -408,7 +460,7 @@ def findings_for(books: Iterable[WorkbookData], as_of: dt.date) -> dict[str, lis
     listed = list(books)
     out: dict[str, list[Finding]] = {b.path: [] for b in listed}
 
-    def run(code: str, func: Callable[..., Iterable[object]], *args: object) -> list[object]:
+    def run(code: str, func: Callable[..., Iterable[Any]], *args: object) -> list[Any]:
         try:
             return list(func(*args))
         except Exception as exc:  # a rule that fails is a bug in ctk, named by its code
@@ -416,10 +468,10 @@ def findings_for(books: Iterable[WorkbookData], as_of: dt.date) -> dict[str, lis
 
     for book in listed:
         for r in rules_for(book.kind):
-            out[book.path].extend(run(r.code, r.func, book, ctx))  # type: ignore[arg-type]
+            out[book.path].extend(run(r.code, r.func, book, ctx))
     if len(listed) > 1:
         for r in cross_rules():
-            for path, finding in run(r.code, r.func, listed, ctx):  # type: ignore[misc]
+            for path, finding in run(r.code, r.func, listed, ctx):
                 out.setdefault(path, []).append(finding)
     return out
 

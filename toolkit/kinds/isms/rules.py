@@ -16,8 +16,8 @@ from toolkit.data import catalog
 from toolkit.findings import WARNING, Finding
 from toolkit.kinds.isms import model as m
 from toolkit.kinds.isms.names import conflicts
-from toolkit.workbook.reader import Record, WorkbookData
 from toolkit.rules import Context, at, at_form, missing, rule
+from toolkit.workbook.reader import Record, WorkbookData
 
 Found = Iterator[Finding]
 
@@ -57,9 +57,7 @@ def climate_undetermined(book: WorkbookData, ctx: Context) -> Found:
             column="Climate Change Relevant",
         )
     elif form.fields.get("Climate Change Relevant") is None:
-        yield at_form(
-            "ISMS001", form, "Climate Change Relevant", "decide whether climate change is a relevant issue (Yes or No)"
-        )
+        yield at_form("ISMS001", form, "Climate Change Relevant", "decide whether climate change is a relevant issue (Yes or No)")
 
 
 @rule("ISMS002", "isms", "Context: the climate-change determination gives no rationale")
@@ -71,7 +69,9 @@ def climate_without_rationale(book: WorkbookData, ctx: Context) -> Found:
         return
     if "Climate Change Rationale" in form.cells and m.blank(form.fields.get("Climate Change Rationale")):
         answer = form.fields.get("Climate Change Relevant")
-        yield at_form("ISMS002", form, "Climate Change Rationale", f"say why climate change is {'' if answer == 'Yes' else 'not '}relevant")
+        yield at_form(
+            "ISMS002", form, "Climate Change Rationale", f"say why climate change is {'' if answer == 'Yes' else 'not '}relevant"
+        )
 
 
 @rule("ISMS003", "isms", "Climate change is relevant but no context issue or interested party requirement covers it", WARNING)
@@ -112,7 +112,13 @@ def issue_without_response(book: WorkbookData, ctx: Context) -> Found:
     """Bad: Response blank. Good: `Supplier reviews (A.5.22); multi-region failover tested twice a year.`"""
     for rec, key in _rows(book, m.CONTEXT, "Issue ID"):
         if rec.has("Response") and m.blank(rec.get("Response")):
-            yield at("ISMS005", rec, "Response", key, f"context issue {_label(key, rec)} has no response: say how the ISMS addresses it")
+            yield at(
+                "ISMS005",
+                rec,
+                "Response",
+                key,
+                f"context issue {_label(key, rec)} has no response: say how the ISMS addresses it",
+            )
 
 
 # --- Interested parties (4.2) -------------------------------------------------------------
@@ -171,7 +177,9 @@ def exclusion_unjustified(book: WorkbookData, ctx: Context) -> Found:
     excluded = form.fields.get("Exclusions")
     none = m.blank(excluded) or str(excluded).strip().casefold().rstrip(".") in ("none", "n/a", "na", "no exclusions", "-")
     if not none and "Exclusion Justification" in form.cells and m.blank(form.fields.get("Exclusion Justification")):
-        yield at_form("ISMS010", form, "Exclusion Justification", f"'{excluded}' is excluded from the scope without a justification")
+        yield at_form(
+            "ISMS010", form, "Exclusion Justification", f"'{excluded}' is excluded from the scope without a justification"
+        )
 
 
 @rule("ISMS011", "isms", "Scope: a boundary is not described (units, locations, systems, interfaces)", WARNING)
@@ -216,7 +224,13 @@ def objective_overdue(book: WorkbookData, ctx: Context) -> Found:
     for rec, key in _rows(book, m.OBJECTIVES, "Objective ID"):
         due = rec.get("Due Date")
         if isinstance(due, dt.date) and due < ctx.as_of and rec.get("Status") not in ("Achieved", "Not achieved"):
-            yield at("ISMS014", rec, "Status", key, f"objective {_label(key, rec)} was due on {due.isoformat()}: record whether it was achieved")
+            yield at(
+                "ISMS014",
+                rec,
+                "Status",
+                key,
+                f"objective {_label(key, rec)} was due on {due.isoformat()}: record whether it was achieved",
+            )
 
 
 # --- Documents (7.5) ----------------------------------------------------------------------
@@ -239,7 +253,9 @@ def document_not_approved(book: WorkbookData, ctx: Context) -> Found:
         if not m.in_force(rec) or m.is_record(rec):
             continue
         for col in _blank_cells(rec, ("Approver", "Approval Date")):
-            yield at("ISMS016", rec, col, key, f"document {_label(key, rec)} is in force but has no {col.lower()} (or mark it Draft)")
+            yield at(
+                "ISMS016", rec, col, key, f"document {_label(key, rec)} is in force but has no {col.lower()} (or mark it Draft)"
+            )
 
 
 @rule("ISMS017", "isms", "A document in force has no version")
@@ -324,7 +340,13 @@ def audit_scope_unread(book: WorkbookData, ctx: Context) -> Found:
         unread = m.scope_of(rec).unread
         if unread:
             shown = "; ".join(f"'{u}'" for u in unread[:3]) + (" ..." if len(unread) > 3 else "")
-            yield at("ISMS023", rec, "Scope", key, f"audit {_label(key, rec)}: {shown} is not a clause or an Annex A control; not counted")
+            yield at(
+                "ISMS023",
+                rec,
+                "Scope",
+                key,
+                f"audit {_label(key, rec)}: {shown} is not a clause or an Annex A control; not counted",
+            )
 
 
 @rule("ISMS024", "isms", "An audit has no auditor")
@@ -343,7 +365,9 @@ def auditor_not_independent(book: WorkbookData, ctx: Context) -> Found:
     `Head of Security & Compliance (Elena Kowalczyk)`. Good: an auditor from outside the area."""
     for rec, key in _rows(book, m.AUDITS, "Audit ID"):
         for auditor, owner in conflicts(rec.get("Auditor"), rec.get("Area Owner"))[:1]:
-            yield at("ISMS025", rec, "Auditor", key, f"audit {_label(key, rec)}: '{auditor}' would audit their own area ('{owner}')")
+            yield at(
+                "ISMS025", rec, "Auditor", key, f"audit {_label(key, rec)}: '{auditor}' would audit their own area ('{owner}')"
+            )
 
 
 @rule("ISMS026", "isms", "An audit names no area owner, so the auditor's independence cannot be checked", WARNING)
@@ -370,7 +394,13 @@ def audit_overdue(book: WorkbookData, ctx: Context) -> Found:
     for rec, key in _rows(book, m.AUDITS, "Audit ID"):
         day = rec.get("Planned Date")
         if rec.get("Status") in ("Planned", None) and isinstance(day, dt.date) and day < ctx.as_of:
-            yield at("ISMS028", rec, "Status", key, f"audit {_label(key, rec)} was planned for {day.isoformat()} and is still not started")
+            yield at(
+                "ISMS028",
+                rec,
+                "Status",
+                key,
+                f"audit {_label(key, rec)} was planned for {day.isoformat()} and is still not started",
+            )
 
 
 # --- Nonconformities (10.2) ---------------------------------------------------------------
@@ -412,7 +442,13 @@ def nonconformity_unknown_audit(book: WorkbookData, ctx: Context) -> Found:
         if m.blank(audit):
             yield at("ISMS031", rec, "Audit ID", key, f"nonconformity {_label(key, rec)} comes from an internal audit: name it")
         elif str(audit).strip().casefold() not in known:
-            yield at("ISMS031", rec, "Audit ID", key, f"nonconformity {_label(key, rec)} names audit '{audit}', which is not in the Audit Programme")
+            yield at(
+                "ISMS031",
+                rec,
+                "Audit ID",
+                key,
+                f"nonconformity {_label(key, rec)} names audit '{audit}', which is not in the Audit Programme",
+            )
 
 
 @rule("ISMS032", "isms", "An open nonconformity is past its due date", WARNING)
@@ -450,7 +486,13 @@ def review_without_top_management(book: WorkbookData, ctx: Context) -> Found:
     Bad: Top Management Present `No` or blank. Good: `Yes`, with the CEO among the Attendees."""
     for rec, key in _rows(book, m.REVIEWS, "Review ID"):
         if m.held(rec, ctx.as_of) and rec.has("Top Management Present") and rec.get("Top Management Present") != "Yes":
-            yield at("ISMS035", rec, "Top Management Present", key, f"management review {_label(key, rec)} was held without top management recorded as present")
+            yield at(
+                "ISMS035",
+                rec,
+                "Top Management Present",
+                key,
+                f"management review {_label(key, rec)} was held without top management recorded as present",
+            )
 
 
 @rule("ISMS036", "isms", "A held management review does not cover a 9.3.2 input")
@@ -494,7 +536,13 @@ def action_unknown_review(book: WorkbookData, ctx: Context) -> Found:
         if m.blank(review):
             yield at("ISMS039", rec, "Review ID", key, f"review action {_label(key, rec)} names no management review")
         elif str(review).strip().casefold() not in known:
-            yield at("ISMS039", rec, "Review ID", key, f"review action {_label(key, rec)} names '{review}', which is not on Management Reviews")
+            yield at(
+                "ISMS039",
+                rec,
+                "Review ID",
+                key,
+                f"review action {_label(key, rec)} names '{review}', which is not on Management Reviews",
+            )
 
 
 # --- The workbook as a whole --------------------------------------------------------------
@@ -513,7 +561,9 @@ def unconfirmed_proposal(book: WorkbookData, ctx: Context) -> Found:
             for col, value in rec.values.items():
                 if col in inputs and m.unconfirmed(value):
                     key = rec.get(key_col) if key_col else None
-                    yield at("ISMS040", rec, col, None if m.blank(key) else str(key), f"{name}: {col} is still a proposal to confirm")
+                    yield at(
+                        "ISMS040", rec, col, None if m.blank(key) else str(key), f"{name}: {col} is still a proposal to confirm"
+                    )
     for name, form in sorted(book.forms.items()):
         inputs = {c.name for c in form.spec.input_columns}
         for col, value in form.fields.items():

@@ -12,8 +12,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from toolkit.workbook.cells import col_letter
 from toolkit.kinds.isms import model as m
+from toolkit.workbook.cells import col_letter
 from toolkit.workbook.reader import read_workbook
 
 
@@ -21,14 +21,14 @@ def load_edits(text: str) -> dict[str, Any]:
     return tomllib.loads(text)
 
 
-def _confirmed(value: object) -> object:
+def _confirmed(value: Any) -> Any:
     """A proposal accepted as written: the marker removed."""
     if isinstance(value, str) and m.unconfirmed(value):
         return value.split(":", 1)[1].strip() if ":" in value else value
     return value
 
 
-def _cell_value(value: object) -> object:
+def _cell_value(value: Any) -> Any:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return value

@@ -20,9 +20,7 @@ _ID = r"(?:A\s*\.?\s*)?\d{1,2}(?:\s*\.\s*\d{1,3}){0,2}"
 _RANGE = re.compile(rf"(?<![\w.])({_ID})\s*(?:[-\u2010-\u2015]|\bto\b|\bthrough\b|\bthru\b)\s*({_ID})(?![\w.])", re.IGNORECASE)
 _SINGLE = re.compile(rf"(?<![\w.])({_ID})(?:\s*\.\s*\*|\s*\.\s*x\b)?(?![\w])", re.IGNORECASE)
 _EVERYTHING = re.compile(r"\b(?:all|full|entire|whole|complete)\b.*\b(?:isms|scope|management system)\b", re.IGNORECASE)
-_ALL_CONTROLS = re.compile(
-    r"\b(?:all|every)\b.*\bcontrols?\b|^\s*annex\s*a\s*(?:controls?)?\s*(?:\(all\))?\s*$", re.IGNORECASE
-)
+_ALL_CONTROLS = re.compile(r"\b(?:all|every)\b.*\bcontrols?\b|^\s*annex\s*a\s*(?:controls?)?\s*(?:\(all\))?\s*$", re.IGNORECASE)
 _ALL_CLAUSES = re.compile(r"\b(?:all|every)\b.*\b(?:clauses?|requirements)\b", re.IGNORECASE)
 
 

@@ -262,8 +262,10 @@ def _write_fields_above(ws: Worksheet, styles: Styles, sheet: Sheet, form: Form,
     while span < len(widths) - 1 and sum(widths[1 : span + 1]) < 60:
         span += 1
     row = 3
+    # The label column is the table's first, often narrow: labels wrap (a format only these lines use).
+    label = styles.wb.add_format({**styles._base, "bold": True, "bg_color": GREY_FILL, "text_wrap": True})
     for col in sheet.fields:
-        ws.write_string(row, 0, col.name, styles.label)
+        ws.write_string(row, 0, col.name, label)
         fmt = styles.cell(col.computed, col.type)
         if span > 1:
             ws.merge_range(row, 1, row, span, None, fmt)

@@ -23,8 +23,11 @@ PathLike = str | os.PathLike[str]
 
 
 def refresh(book: Book) -> None:
-    """Nothing in the ISMS workbook is computed from the client's values but the Readiness sheet,
-    which is worked out over the whole pack before the workbook is written (`with_readiness`)."""
+    """After a merge, the Scope sheet is laid out for the client's answers. (The Readiness sheet,
+    the only thing computed, is worked out over the whole pack before writing: `with_readiness`.)"""
+    from toolkit.kinds.isms.sheets import scope_layout
+
+    book.custom[m.SCOPE] = scope_layout(book.forms.get(m.SCOPE))
 
 
 def read_sources(
@@ -53,6 +56,7 @@ def preview(book: Book, merge_from: PathLike | None, output: PathLike, limits: L
 
     merged = copy.deepcopy(book)
     merge_into(merged, m.KIND, Path(merge_from) if merge_from is not None else None, limits)
+    refresh(merged)
     with tempfile.TemporaryDirectory(prefix="ctk-isms-") as tmp:
         target = Path(tmp) / Path(output).name
         write_workbook(m.KIND, merged, target)

@@ -220,7 +220,10 @@ def task_for(roadmap: WorkbookData | None, *refs: str) -> Record | None:
     return min(dated, key=lambda t: (t.get("Start"), t.row)) if dated else (found[0] if found else None)
 
 
-_STAGE1 = re.compile(r"^\W*stage\s*(?:1|one|i)\b", re.IGNORECASE)
+_STAGE1 = {
+    "Task": re.compile(r"^\W*stage\s*(?:1|one|i)\b", re.IGNORECASE),
+    "Deliverable": re.compile(r"^\W*stage\s*(?:1|one|i)\s+(?:audit\s+)?report\b", re.IGNORECASE),
+}
 
 
 def stage1(roadmap: WorkbookData | None) -> Record | None:
@@ -228,7 +231,7 @@ def stage1(roadmap: WorkbookData | None) -> Record | None:
     deliverable is the Stage 1 report."""
     tasks = roadmap_tasks(roadmap)
     for column in ("Task", "Deliverable"):
-        found = [t for t in tasks if _STAGE1.match(str(t.get(column) or "")) and isinstance(t.get("Start"), dt.date)]
+        found = [t for t in tasks if _STAGE1[column].match(str(t.get(column) or "")) and isinstance(t.get("Start"), dt.date)]
         if found:
             return min(found, key=lambda t: (t.get("Start"), t.row))
     return None
@@ -641,11 +644,12 @@ def document_control(org: str | None) -> Form:
 
 def build_isms(src: Sources, org: str | None = None, start: dt.date | None = None, files: dict[str, str] | None = None) -> Book:
     """A new ISMS workbook, seeded from what the engagement knows."""
-    from toolkit.kinds.isms.sheets import how_to
+    from toolkit.kinds.isms.sheets import how_to, scope_layout
 
     names = {**FILES, **(files or {})}
     audit_list = audit_rows(src, start)
     dates = [d for a in audit_list if isinstance(d := a.get("Planned Date"), dt.date)]
+    scope = Form(scope_fields())
     return Book(
         tables={
             CONTEXT: Table(context_rows()),
@@ -660,12 +664,12 @@ def build_isms(src: Sources, org: str | None = None, start: dt.date | None = Non
         },
         forms={
             DOC: document_control(org),
-            SCOPE: Form(scope_fields()),
+            SCOPE: scope,
             CONTEXT: Form({}),
             AUDITS: Form({"Cycle Months": seed()["audit"]["cycle_months"]}),
             READINESS: Form({}),
         },
-        custom={HOW_TO: how_to},
+        custom={HOW_TO: how_to, SCOPE: scope_layout(scope)},
     )
 
 

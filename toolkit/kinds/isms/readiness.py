@@ -192,25 +192,24 @@ def _document_item(pack: Pack, spec: dict[str, str], clause: str, what: str) -> 
     docs = _docs_for(isms, clause)
     if not docs:
         return _missing(spec, pack, "isms", f"no {what} for clause {clause} in the document register", m.DOCUMENTS)
+
+    def overdue(rec: Record) -> bool:
+        due = rec.get("Next Review")
+        return not m.is_record(rec) and isinstance(due, dt.date) and due < pack.as_of
+
     for rec in docs:
-        if rec.get("Status") in m.NOT_YET:
+        if rec.get("Status") in m.NOT_YET or overdue(rec):
             continue
-        errors = [f for f in pack.errors("isms", m.DOCUMENTS) if f.row == rec.row]
-        if errors:
-            continue
-        return _at(spec, pack, "isms", rec, "Status", f"{rec.get('Document ID')} {rec.get('Title')} is in force", READY)
+        if not any(f.row == rec.row for f in pack.errors("isms", m.DOCUMENTS)):
+            return _at(spec, pack, "isms", rec, "Status", f"{rec.get('Document ID')} {rec.get('Title')} is in force", READY)
     rec = docs[0]
+    name = f"{rec.get('Document ID')} {rec.get('Title')}"
     errors = sorted((f for f in pack.errors("isms", m.DOCUMENTS) if f.row == rec.row), key=Finding.sort_key)
     if errors:
         return _from_finding(spec, pack, "isms", errors[0], len(errors))
-    return _at(
-        spec,
-        pack,
-        "isms",
-        rec,
-        "Status",
-        f"{rec.get('Document ID')} {rec.get('Title')} is {str(rec.get('Status')).lower()}, not yet in force",
-    )
+    if overdue(rec):
+        return _at(spec, pack, "isms", rec, "Next Review", f"{name} was due for review on {rec.get('Next Review')}")
+    return _at(spec, pack, "isms", rec, "Status", f"{name} is {str(rec.get('Status')).lower()}, not yet in force")
 
 
 def policy(pack: Pack, spec: dict[str, str]) -> Verdict:

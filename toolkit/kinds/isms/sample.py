@@ -47,6 +47,10 @@ def apply_edits(workbook: Path, edits: dict[str, Any]) -> None:
             ws[form.cells[name]] = _cell_value(value)
             if isinstance(value, dt.date):
                 ws[form.cells[name]].number_format = "yyyy-mm-dd"
+    for sheet, blocks in edits.get("blocks", {}).items():
+        ws = wb[book.forms[sheet].sheet or sheet]
+        for title, entries in blocks.items():
+            _append_block_rows(ws, title, entries)
     for sheet, rows in edits.get("rows", {}).items():
         table = book.tables[sheet]
         ws = wb[table.sheet or sheet]
@@ -74,3 +78,20 @@ def apply_edits(workbook: Path, edits: dict[str, Any]) -> None:
                 if isinstance(value, dt.date):
                     cell.number_format = "yyyy-mm-dd"
     wb.save(workbook)
+
+
+def _append_block_rows(ws: Any, title: str, entries: list[dict[str, Any]]) -> None:
+    """Fill a form's titled block (a change history) from its first empty line, as a client would."""
+    start = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == title)
+    header = {
+        ws.cell(row=start + 1, column=c).value: c for c in range(1, ws.max_column + 1) if ws.cell(row=start + 1, column=c).value
+    }
+    row = start + 2
+    while any(ws.cell(row=row, column=c).value not in (None, "") for c in header.values()):
+        row += 1
+    for entry in entries:
+        for name, value in entry.items():
+            cell = ws.cell(row=row, column=header[name], value=_cell_value(value))
+            if isinstance(value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+        row += 1

@@ -1,14 +1,18 @@
-"""How the ISMS workbook's own sheet is drawn: a short "How to fill this in" for the client."""
+"""How the ISMS workbook's own sheets are drawn: a short "How to fill this in" for the client, and
+the Scope form laid out for its long answers."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from toolkit.workbook.writer import Styles, write_text_sheet
+from toolkit.workbook.schema import load_spec
+from toolkit.workbook.writer import SheetWriter, Styles, write_text_sheet
 
 if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
     from xlsxwriter.worksheet import Worksheet
+
+    from toolkit.workbook.writer import Form
 
 LINES: tuple[tuple[str, str], ...] = (
     ("How to fill this in", "title"),
@@ -81,3 +85,41 @@ LINES: tuple[tuple[str, str], ...] = (
 
 def how_to(wb: Workbook, ws: Worksheet, styles: Styles) -> None:
     write_text_sheet(ws, styles, LINES)
+
+
+#: Where the form writer puts a form's first field line, and how wide its label column is.
+FIRST_FIELD_ROW = 3
+LABEL_WIDTH = 26
+
+
+def scope_layout(form: Form | None) -> SheetWriter:
+    """After the Scope form is written: labels that wrap, and rows tall enough for the answers (a
+    scope statement runs to several lines, and a spreadsheet does not grow a merged cell)."""
+    values: dict[str, Any] = dict(form.fields) if form is not None else {}
+
+    def draw(wb: Workbook, ws: Worksheet, styles: Styles) -> None:
+        sheet = load_spec("isms").sheet("Scope")
+        span = sum(max(b.columns[i].width for b in sheet.blocks if len(b.columns) > i) for i in range(4))
+        label = wb.add_format(
+            {
+                "bold": True,
+                "bg_color": "#EDEDED",
+                "border": 1,
+                "border_color": "#BFBFBF",
+                "font_size": 10,
+                "valign": "top",
+                "text_wrap": True,
+            }
+        )
+        for n, col in enumerate(sheet.columns):
+            row = FIRST_FIELD_ROW + n
+            ws.write_string(row, 0, col.name, label)
+            text = str(values.get(col.name) or "")
+            lines = max(
+                -(-len(col.name) // LABEL_WIDTH),
+                sum(-(-max(len(part), 1) // int(span * 1.05)) for part in text.split("\n")) if text else 1,
+            )
+            if lines > 1:
+                ws.set_row(row, 13.5 * lines + 3)
+
+    return draw

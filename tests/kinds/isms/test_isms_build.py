@@ -298,3 +298,12 @@ def test_the_workbook_is_fit_to_fill_in(built: Path) -> None:
             assert fill.endswith("595959" if col.computed else "1F3864"), (sheet.name, col.name, fill)
     climate = book.forms[m.CONTEXT].cells["Climate Change Relevant"]
     assert any(dv.type == "list" and climate in str(dv.sqref) for dv in wb[m.CONTEXT].data_validations.dataValidation)
+
+
+def test_an_input_of_the_wrong_kind_is_one_line(built: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["isms", "--gap", str(built / "soa.xlsx"), "-o", str(tmp_path / "isms.xlsx")])
+    assert (
+        result.exit_code == 2
+        and "expected the ISO/IEC 27001:2022 Gap Assessment, found a Statement of Applicability" in result.stderr
+    )
+    assert result.stderr.count("\n") == 1 and not (tmp_path / "isms.xlsx").exists()

@@ -550,3 +550,12 @@ def test_the_demo_pack_is_clean(pack: Path) -> None:
     report = validate(pack, as_of=AS_OF)
     assert [(fr.path, f.code, f.cell) for fr in report.files for f in fr.findings] == []
     assert len(report.files) == 6
+
+
+def test_two_isms_workbooks_in_one_folder_are_not_checked_against_the_others(pack: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "pack"
+    shutil.copytree(pack, folder)
+    shutil.copy(folder / "isms.xlsx", folder / "isms_v2.xlsx")
+    report = validate(folder, as_of=AS_OF)
+    warned = {Path(fr.path).name for fr in report.files for f in fr.findings if f.code == "XWB001"}
+    assert warned == {"isms.xlsx", "isms_v2.xlsx"}

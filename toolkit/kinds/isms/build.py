@@ -13,10 +13,12 @@ import os
 import tempfile
 from pathlib import Path
 
+from toolkit.errors import CtkError
 from toolkit.kinds.isms import model as m
 from toolkit.kinds.isms.readiness import Readiness, evaluate
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
 from toolkit.workbook.reader import WorkbookData, read_workbook
+from toolkit.workbook.schema import load_spec
 from toolkit.workbook.writer import Book, Form, Table
 
 PathLike = str | os.PathLike[str]
@@ -38,7 +40,13 @@ def read_sources(
     limits: Limits = DEFAULT_LIMITS,
 ) -> m.Sources:
     def read(path: PathLike | None, kind: str) -> WorkbookData | None:
-        return read_workbook(path, kind=kind, limits=limits) if path is not None else None
+        if path is None:
+            return None
+        book = read_workbook(path, limits=limits)
+        if book.kind != kind:  # a SoA given as --gap would seed nothing, in silence
+            wanted = load_spec(kind).title
+            raise CtkError(f"expected the {wanted}, found a {book.spec.title} workbook", str(path))
+        return book
 
     return m.Sources(read(gap, "gap"), read(soa, "soa"), read(risks, "risk"), read(roadmap, "roadmap"))
 

@@ -259,10 +259,19 @@ def demo(folder: Path, limits: Limits = DEFAULT_LIMITS, progress: Progress | Non
     pack = build(folder, limits, progress)
     if not fresh:
         return pack
-    # The second turn: the sample company returns isms.xlsx partly filled, and the pack is rebuilt.
+    # The second turn: the sample company returns isms.xlsx partly filled in, and it is rebuilt.
+    from toolkit.kinds import REGISTRY, generate
     from toolkit.kinds.isms.sample import apply_edits, load_edits
+    from toolkit.validation import validate
 
     say = progress or (lambda _msg: None)
-    say("the sample company returns isms.xlsx partly filled in; building again")
-    apply_edits(folder / "isms.xlsx", load_edits(sample.joinpath("isms_client_edits.toml").read_text(encoding="utf-8")))
-    return build(folder, limits, progress)
+    say("the sample company returns isms.xlsx partly filled in; rebuilding it")
+    isms = folder / REGISTRY["isms"].filename
+    apply_edits(isms, load_edits(sample.joinpath("isms_client_edits.toml").read_text(encoding="utf-8")))
+    s = load_settings(folder)
+    out = {k: folder / kind.filename for k, kind in REGISTRY.items()}
+    made = generate(
+        "isms", lambda: isms_workbook(folder, out, s, isms, limits), isms, merge_from=isms, org=s.organisation, limits=limits
+    )
+    say("validating")
+    return Pack(pack.written, pack.notes + made.notes, validate(pack.written, as_of=s.as_of, limits=limits))

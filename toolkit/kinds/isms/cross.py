@@ -75,7 +75,7 @@ def applicable_not_audited(books: list[WorkbookData], ctx: Context) -> Found:
 
 
 def _with_stage1(
-    books: list[WorkbookData], code: str
+    books: list[WorkbookData],
 ) -> Iterator[tuple[dict[str, WorkbookData], WorkbookData, WorkbookData, Record | None]]:
     """Each client folder holding an ISMS workbook and a roadmap, with the roadmap's Stage 1 task."""
     for group in clients(books):
@@ -98,7 +98,7 @@ def audit_after_stage1(books: list[WorkbookData], ctx: Context) -> Found:
     Bad: IA-04 (the technological controls) planned after Stage 1, or Stage 1 has begun and IA-02
     is not Completed. Good: every clause and applicable control audited, and the audits
     completed, before Stage 1 starts."""
-    for group, isms, road, task in _with_stage1(books, "XWB012"):
+    for group, isms, road, task in _with_stage1(books):
         if task is None:
             yield _no_stage1(road, "XWB012")
             continue
@@ -152,7 +152,7 @@ def review_after_stage1(books: list[WorkbookData], ctx: Context) -> Found:
     results as an input (9.3.2 d). Bad: MR-01 dated after Stage 1, or before the last audit, or
     Stage 1 has begun and MR-01 is not recorded as held. Good: MR-01 between the last audit and
     Stage 1, held with top management, every input, decisions and minutes."""
-    for _group, isms, road, task in _with_stage1(books, "XWB013"):
+    for _group, isms, road, task in _with_stage1(books):
         if task is None:
             yield _no_stage1(road, "XWB013")
             continue

@@ -12,13 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from toolkit.data import catalog
-from toolkit.kinds.isms.names import person
 from toolkit.kinds.isms.plan import Item, add_months, cycle_window, plan_programme, working_day
 from toolkit.kinds.isms.scope import Catalog, Scope, parse_scope
 from toolkit.workbook.reader import FormData, Record, TableData, WorkbookData
@@ -671,13 +670,3 @@ def build_isms(src: Sources, org: str | None = None, start: dt.date | None = Non
         },
         custom={HOW_TO: how_to, SCOPE: scope_layout(scope)},
     )
-
-
-def people(value: object) -> Iterator[str]:
-    from toolkit.kinds.isms.names import split_people
-
-    yield from split_people(None if value is None else str(value))
-
-
-def has_person(value: object) -> bool:
-    return any(not person(p).empty for p in people(value))

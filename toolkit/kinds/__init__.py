@@ -49,6 +49,7 @@ REGISTRY: dict[str, Kind] = {
         Kind("soa", "soa.xlsx"),
         Kind("roadmap", "roadmap.xlsx"),
         Kind("savings", "cost_savings.xlsx"),
+        Kind("isms", "isms.xlsx"),
     )
 }
 

@@ -98,6 +98,9 @@ class Sheet:
     required: bool = True
     blocks: tuple[Block, ...] = ()
     description: str = ""
+    #: Form lines written above a table's header row (the ISMS climate determination above the
+    #: context issues); read into `WorkbookData.forms` under the sheet's name.
+    fields: tuple[Column, ...] = ()
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -114,6 +117,11 @@ class Sheet:
     @property
     def input_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if not c.computed)
+
+    @property
+    def fields_form(self) -> Sheet | None:
+        """A table's form lines as a form sheet of the same name (None when it has none)."""
+        return Sheet(self.name, "form", self.fields) if self.fields else None
 
 
 @dataclass(frozen=True)
@@ -160,7 +168,9 @@ def header_key(text: object) -> str:
 #: The keys a declaration may use at each level: anything else is a typo and refused at load.
 TOP_KEYS = frozenset({"kind", "title", "schema_version", "enums", "sheet", "data"})
 ENUM_KEYS = frozenset({"values", "aliases", "colors"})
-SHEET_KEYS = frozenset({"name", "layout", "columns", "key", "freeze_cols", "required", "block", "description", "like", "copy_of"})
+SHEET_KEYS = frozenset(
+    {"name", "layout", "columns", "key", "freeze_cols", "required", "block", "description", "like", "copy_of", "fields"}
+)
 BLOCK_KEYS = frozenset({"title", "columns", "blank_rows"})
 COLUMN_KEYS = frozenset(
     {
@@ -289,6 +299,9 @@ def _sheet(s: dict[str, Any], enums: dict[str, Any], where: str) -> Sheet:
     key = s.get("key")
     if key is not None and key not in {c.name for c in columns}:
         raise DeclarationError(f"{where}: key {key!r} is not one of its columns")
+    fields = tuple(_column(c, enums, f"{where} field") for c in s.get("fields", ()))
+    if fields and layout != "table":
+        raise DeclarationError(f"{where}: only a table sheet has `fields` (a form's fields are its columns)")
     blocks = []
     for b in s.get("block", ()):
         _check_keys(b, BLOCK_KEYS, f"{where} block {b.get('title')!r}")
@@ -302,6 +315,7 @@ def _sheet(s: dict[str, Any], enums: dict[str, Any], where: str) -> Sheet:
         required=bool(s.get("required", True)),
         blocks=tuple(blocks),
         description=s.get("description", ""),
+        fields=fields,
     )
 
 

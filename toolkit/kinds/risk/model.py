@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -156,6 +157,9 @@ def methodology_form(method: Method, org: str | None, approval: Mapping[str, Any
             "Version": approval.get("Version") or "0.1",
             "Approved By": approval.get("Approved By"),
             "Approval Date": approval.get("Approval Date"),
+            "Next Review": months_after(approval["Approval Date"], method.review_months)
+            if isinstance(approval.get("Approval Date"), dt.date)
+            else None,
         },
         {
             "Likelihood scale": [{"Rating": r, "Label": lb, "Meaning": m} for r, lb, m in LIKELIHOOD],
@@ -166,6 +170,13 @@ def methodology_form(method: Method, org: str | None, approval: Mapping[str, Any
             ],
         },
     )
+
+
+def months_after(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day when it is shorter)."""
+    y, m = divmod(day.year * 12 + day.month - 1 + months, 12)
+    last = [31, 29 if (y % 4 == 0 and y % 100 != 0) or y % 400 == 0 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m]
+    return dt.date(y, m + 1, min(day.day, last))
 
 
 def names_match(person: str, role: str) -> bool:

@@ -66,7 +66,9 @@ def new_engagement(root: Path) -> Path:
         settings.replace('approved_by = ""', 'approved_by = "CEO"').replace("# approval_date", "approval_date"), encoding="utf-8"
     )
     pack = build(folder, today=DAY0)
-    assert pack.report.exit_code == 0 and {c.state for c in pack.changes} == {"new"}
+    assert {c.state for c in pack.changes} == {"new"}
+    # The first ISMS workbook is the client's to-do list: its errors are expected, no other workbook has one.
+    assert [fr.path for fr in pack.report.files if fr.errors and not fr.path.endswith("isms.xlsx")] == []
     return folder
 
 
@@ -165,7 +167,7 @@ def test_the_engagement_loop(via: str, tmp_path: Path, request: pytest.FixtureRe
     assert "P1-06" not in {r.get("Task ID") for r in tasks}, "the task the client deleted stays deleted"
     # Everything the client did not touch follows the new inputs.
     for cid in ("A.5.15", "A.8.5"):
-        assert soa[cid].get("Related Risks") == ["R-01"] and soa[cid].get("Justification") == "Treats R-01 (risk register)."
+        assert soa[cid].get("Related Risks") == ["R-01"] and soa[cid].get("Justification") == "Risk treatment: R-01 (risk register)."
     assert soa[downgraded].get("Implementation Status") == "Partially implemented"
     task = [r for r in tasks if downgraded in (r.get("Reference") or [])]
     assert len(task) == 1 and task[0].get("Task ID") not in {r.get("Task ID") for r in tasks if r is not task[0]}, (
@@ -173,7 +175,7 @@ def test_the_engagement_loop(via: str, tmp_path: Path, request: pytest.FixtureRe
     )
     # The pack passes its own cross-checks, and so does `ctk validate` on the folder.
     for report in (pack.report, validate([folder])):
-        assert len(report.files) in (5, 6) and {Path(fr.path).parent for fr in report.files} == {folder}, "no copies"
+        assert len(report.files) in (6, 7) and {Path(fr.path).parent for fr in report.files} == {folder}, "no copies"
         assert [f for fr in report.files for f in fr.findings if f.code.startswith("XWB") and f.severity == "error"] == []
         assert [f for fr in report.files for f in fr.findings if f.code in ("ROAD004", "ROAD005")] == [], (
             "IDs and dependencies hold"
@@ -210,10 +212,10 @@ def test_a_conflict_keeps_the_clients_value_and_is_reported_at_its_cell(tmp_path
     pack = build(folder, today=DAY1)
     soa = by_key(folder / SOA, SOA_SHEET, "Control ID")
     assert soa["A.5.15"].get("Justification") == "Access control: our own wording.", "the client's value is kept"
-    assert soa["A.8.5"].get("Justification") == "Treats R-01 (risk register).", "an untouched cell is refreshed"
+    assert soa["A.8.5"].get("Justification") == "Risk treatment: R-01 (risk register).", "an untouched cell is refreshed"
     found = [f for fr in pack.report.files for f in fr.findings if f.code == "MRG001"]
     assert [(f.sheet, f.cell, f.key, f.column) for f in found] == [(SOA_SHEET, cell, "A.5.15", "Justification")]
-    assert "'Treats R-01 (risk register).'" in found[0].message
+    assert "'Risk treatment: R-01 (risk register).'" in found[0].message
 
     # Text and JSON, from `ctk validate`; and in the annotated copy, at the cell.
     text = CliRunner().invoke(main, ["validate", str(folder / SOA)])
@@ -298,7 +300,7 @@ def test_build_keeps_a_pre_existing_workbook_before_replacing_it(tmp_path: Path)
     settings = (folder / "ctk.toml").read_text(encoding="utf-8").replace('approved_by = "CEO"', 'approved_by = "Board"')
     (folder / "ctk.toml").write_text(settings, encoding="utf-8")
     result = CliRunner().invoke(main, ["build", str(folder)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code in (0, 1) and "Traceback" not in result.output, result.output
     copies = list((folder / "returned").glob(f"*/{SOA}"))
     assert len(copies) == 1 and copies[0].read_bytes() == original
     assert f"kept the client's {SOA} as returned: {copies[0]}" in result.stderr

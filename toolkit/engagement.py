@@ -2,8 +2,9 @@
 
 `init` writes the settings file and a blank SOC 2 control matrix to fill in (on an existing
 folder it says what it keeps and what it changes). `build` runs gap -> risk register -> SoA ->
-roadmap -> cost savings, each merged three ways with the folder's copy so the client's edits
-survive and everything they did not touch is refreshed, then validates everything together.
+roadmap -> cost savings -> ISMS workbook, each merged three ways with the folder's copy so the
+client's edits survive and everything they did not touch is refreshed, then validates
+everything together.
 
 Nothing is lost: each workbook as ctk sent it is kept in `sent/<date>/`, and a workbook the
 client changed is kept, byte for byte, in `returned/<date>/` before it is replaced. A workbook
@@ -21,13 +22,16 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import CtkError
 from toolkit.findings import Report
 from toolkit.validation import COPIES_MARKER
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
 from toolkit.workbook.writer import Book, atomic_output, cannot_write
+
+if TYPE_CHECKING:
+    from toolkit.workbook.reader import WorkbookData
 
 SETTINGS = "ctk.toml"
 MATRIX_NAMES = ("soc2_controls.xlsx", "soc2_controls.csv")
@@ -48,6 +52,12 @@ owner = ""
 approved_by = ""
 # approval_date = 2027-03-01
 version = "0.1"
+
+# The risk methodology's version and approval (clause 6.1.2): a Stage 1 auditor asks for them.
+[risk]
+methodology_version = "0.1"
+approved_by = ""
+# approval_date = 2027-02-15
 """
 
 #: The settings `ctk.toml` may hold, and what each must be.
@@ -57,6 +67,7 @@ TOP_KEYS = {
     "size": "one of small, medium, large, enterprise",
     "currency": "a currency code",
     "soa": "a [soa] table",
+    "risk": "a [risk] table",
     "as_of": "a date such as 2027-03-01 (no quotes)",
 }
 SOA_KEYS = {
@@ -64,6 +75,11 @@ SOA_KEYS = {
     "approved_by": "text",
     "approval_date": "a date such as 2027-03-01 (no quotes)",
     "version": 'text, such as "1.0"',
+}
+RISK_KEYS = {
+    "methodology_version": 'text, such as "1.0"',
+    "approved_by": "text",
+    "approval_date": "a date such as 2027-03-01 (no quotes)",
 }
 
 
@@ -75,6 +91,7 @@ class Settings:
     size: str = "medium"
     currency: str = "USD"
     soa: dict[str, Any] = field(default_factory=dict)
+    risk: dict[str, Any] = field(default_factory=dict)
     #: Judge review dates at this day instead of today (a fixed snapshot, such as the demo).
     as_of: dt.date | None = None
 
@@ -92,7 +109,7 @@ def _date(path: Path, key: str, want: str, value: object) -> dt.date:
 def _text(path: Path, key: str, want: str, value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise _bad(path, key, want, value)
-    if not isinstance(value, str) and key != "soa.version":
+    if not isinstance(value, str) and not key.endswith("version"):
         raise _bad(path, key, want, value)
     return str(value)
 
@@ -135,15 +152,16 @@ def load_settings(folder: Path) -> Settings:
             raise CtkError(f"currency: {exc}", str(path)) from None
     if "as_of" in raw:
         s.as_of = _date(path, "as_of", TOP_KEYS["as_of"], raw["as_of"])
-    soa = raw.get("soa", {})
-    if not isinstance(soa, dict):
-        raise _bad(path, "soa", TOP_KEYS["soa"], soa)
-    _unknown(path, soa, SOA_KEYS, "soa.")
-    for key, value in soa.items():
-        if key == "approval_date":
-            s.soa[key] = _date(path, "soa.approval_date", SOA_KEYS[key], value)
-        else:
-            s.soa[key] = _text(path, f"soa.{key}", SOA_KEYS[key], value)
+    for table, keys, into in (("soa", SOA_KEYS, s.soa), ("risk", RISK_KEYS, s.risk)):
+        section = raw.get(table, {})
+        if not isinstance(section, dict):
+            raise _bad(path, table, TOP_KEYS[table], section)
+        _unknown(path, section, keys, f"{table}.")
+        for key, value in section.items():
+            if key == "approval_date":
+                into[key] = _date(path, f"{table}.approval_date", keys[key], value)
+            else:
+                into[key] = _text(path, f"{table}.{key}", keys[key], value)
     return s
 
 
@@ -395,15 +413,20 @@ def build(
             made = generate(kind, build_book, out[kind], merge_from=existing(kind), org=org, limits=limits)
             notes.extend(f"{REGISTRY[kind].filename}: {n}" if not n.startswith(str(folder)) else n for n in made.notes)
 
-        say(f"[1/5] gap assessment from {matrix.name}")
+        say(f"[1/6] gap assessment from {matrix.name}")
         produce("gap", lambda: build_gap(inventory))
 
-        say("[2/5] risk register")
+        say("[2/6] risk register")
         source = next((folder / n for n in RISK_SOURCES if (folder / n).exists()), None)
         # The risks a consultant dropped in seed the register once; after that the register is the source.
-        produce("risk", lambda: from_source(source if existing("risk") is None else None, org, limits=limits))
+        approval = {
+            "Version": s.risk.get("methodology_version") or None,
+            "Approved By": s.risk.get("approved_by") or None,
+            "Approval Date": s.risk.get("approval_date"),
+        }
+        produce("risk", lambda: from_source(source if existing("risk") is None else None, org, limits=limits, approval=approval))
 
-        say("[3/5] Statement of Applicability")
+        say("[3/6] Statement of Applicability")
         fields = document_fields(
             org,
             s.soa.get("owner") or None,
@@ -411,13 +434,16 @@ def build(
             s.soa.get("approval_date"),
             s.soa.get("version") or None,
         )
-        produce("soa", lambda: from_inputs(out["gap"], out["risk"], fields, limits))
+        produce("soa", lambda: from_inputs(out["gap"], out["risk"], fields, limits, start=start))
 
-        say(f"[4/5] roadmap from {start.isoformat()}")
+        say(f"[4/6] roadmap from {start.isoformat()}")
         produce("roadmap", lambda: roadmap_from_gap(out["gap"], start, s.size, org, limits))
 
-        say("[5/5] cost savings")
+        say("[5/6] cost savings")
         produce("savings", lambda: savings_from_gap(out["gap"], org, s.currency, limits))
+
+        say("[6/6] ISMS workbook and Stage 1 readiness")
+        produce("isms", lambda: isms_workbook(final["isms"], out, s, start, existing("isms"), limits))
 
         changes = [_settle(folder, k, final[k], out[k], today, dry_run, limits) for k in kinds]
         if dry_run:
@@ -472,6 +498,64 @@ def _what_changes(old: Path, new: Path, limits: Limits) -> str:
     return diff_summary(d) if d.changes else "would be rewritten (formatting and computed values only)"
 
 
+def isms_workbook(
+    output: Path, out: dict[str, Path], s: Settings, start: dt.date, merge_from: Path | None, limits: Limits
+) -> Book:
+    """The ISMS workbook seeded from the pack just built (`out`), its Readiness sheet judged with
+    it as the folder's pack (`output` is where it goes)."""
+    from toolkit.kinds.isms.build import from_inputs
+
+    return from_inputs(
+        output,
+        gap=out["gap"],
+        soa=out["soa"],
+        risks=out["risk"],
+        roadmap=out["roadmap"],
+        start=start,
+        org=s.organisation,
+        merge_from=merge_from,
+        as_of=s.as_of or dt.date.today(),
+        limits=limits,
+    )
+
+
+def pack_books(folder: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[dict[str, WorkbookData], dt.date | None]:
+    """One client's workbooks in `folder` (not its subfolders), one per kind, and the snapshot
+    day its settings name. Where a kind appears twice, the engagement's own file name wins;
+    otherwise nobody can tell which one the client means, and that is an error."""
+    from toolkit.kinds import REGISTRY
+    from toolkit.validation import WORKBOOK_SUFFIXES
+    from toolkit.workbook.guard import ReadError
+    from toolkit.workbook.reader import read_workbook
+
+    if not folder.is_dir():
+        raise CtkError("not a folder", str(folder))
+    try:
+        settings = load_settings(folder)
+    except ValueError as exc:
+        raise CtkError(str(exc), str(folder / SETTINGS)) from None
+    files = sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith(("~$", ".~lock"))
+    )
+    found: dict[str, list[WorkbookData]] = {}
+    for path in files:
+        try:
+            book = read_workbook(path, limits=limits)
+        except ReadError as exc:
+            raise CtkError(str(exc), str(path)) from None
+        found.setdefault(book.kind, []).append(book)
+    books: dict[str, WorkbookData] = {}
+    for kind, group in found.items():
+        own = [b for b in group if kind in REGISTRY and Path(b.path).name == REGISTRY[kind].filename]
+        if len(group) > 1 and not own:
+            names = ", ".join(Path(b.path).name for b in group)
+            raise CtkError(f"{len(group)} {group[0].spec.title} workbooks ({names}); keep one in the folder", str(folder))
+        books[kind] = own[0] if own else group[0]
+    return books, settings.as_of
+
+
 def demo(folder: Path, limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None) -> Pack:
     """The engagement pack of the bundled sample company, built in `folder`."""
     from importlib import resources
@@ -488,4 +572,20 @@ def demo(folder: Path, limits: Limits = DEFAULT_LIMITS, progress: Progress | Non
         if not target.exists():
             with atomic_output(target) as tmp:
                 tmp.write_bytes(sample.joinpath(name).read_bytes())
-    return build(folder, limits, progress)
+    fresh = not (folder / "isms.xlsx").exists()
+    pack = build(folder, limits, progress)
+    if not fresh:
+        return pack
+    # The second turn: the sample company returns isms.xlsx partly filled in, and the pack is rebuilt.
+    from toolkit.kinds import REGISTRY
+    from toolkit.kinds.isms.sample import apply_edits, load_edits
+
+    say = progress or (lambda _msg: None)
+    say("the sample company returns isms.xlsx partly filled in; rebuilding")
+    apply_edits(
+        folder / REGISTRY["isms"].filename, load_edits(sample.joinpath("isms_client_edits.toml").read_text(encoding="utf-8"))
+    )
+    again = build(folder, limits, progress)
+    first = {c.path: c for c in pack.changes}
+    changes = [c if c.state != "unchanged" or c.path not in first else first[c.path] for c in again.changes]
+    return Pack(again.written, pack.notes + again.notes, again.report, changes)

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from tests.helpers import write_sample_pack
+from tests.helpers import set_form_field, write_sample_pack
 from tests.paths import AS_OF
 from toolkit.cli import main
 from toolkit.kinds.risk.model import REGISTER
@@ -92,13 +92,17 @@ def test_merge_keeps_every_client_edit(pack: dict[str, Path], tmp_path: Path) ->
 
 
 def test_merge_with_itself_is_stable(pack: dict[str, Path], tmp_path: Path) -> None:
-    out = tmp_path / "again.xlsx"
-    result = CliRunner().invoke(
-        main, ["soa", "--gap", str(pack["gap"]), "--risks", str(pack["risk"]), "--merge", str(pack["soa"]), "-o", str(out)]
-    )
+    """An untouched copy merged gives exactly what the same inputs give fresh, byte for byte."""
+    args = ["soa", "--gap", str(pack["gap"]), "--risks", str(pack["risk"])]
+    fresh, again = tmp_path / "fresh.xlsx", tmp_path / "again.xlsx"
+    assert CliRunner().invoke(main, [*args, "-o", str(fresh)]).exit_code == 0
+    result = CliRunner().invoke(main, [*args, "--merge", str(fresh), "-o", str(again)])
     assert result.exit_code == 0, result.output
-    assert [(r.row, r.values) for r in read_workbook(out).records(SHEET)] == [
-        (r.row, r.values) for r in read_workbook(pack["soa"]).records(SHEET)
+    assert digest(again) == digest(fresh)
+    # A copy made from other inputs (here a start date the command was not given) follows the new ones.
+    result = CliRunner().invoke(main, [*args, "--merge", str(pack["soa"]), "-o", str(again)])
+    assert [(r.row, r.values) for r in read_workbook(again).records(SHEET)] == [
+        (r.row, r.values) for r in read_workbook(fresh).records(SHEET)
     ]
 
 
@@ -111,7 +115,7 @@ def test_merge_risk_register_keeps_client_rows_and_recomputes(pack: dict[str, Pa
     ws.cell(2, header.index("Likelihood") + 1, 5)
     new = ws.max_row + 1
     for name, value in {
-        "Risk ID": "R-032",
+        "Risk ID": "R-099",
         "Asset": "Data warehouse",
         "Threat": "Insider",
         "Likelihood": 2,
@@ -119,12 +123,18 @@ def test_merge_risk_register_keeps_client_rows_and_recomputes(pack: dict[str, Pa
         "Risk Owner": "CTO",
         "Treatment": "Mitigate",
         "Treatment Plan": "Quarterly access review",
+        "Plan Approved By": "CTO",
+        "Plan Approval Date": dt.datetime(2026, 11, 1),
         "Annex A Controls": "5.18",
         "Last Reviewed": dt.datetime(2026, 11, 1),
         "Status": "Open",
     }.items():
         ws.cell(new, header.index(name) + 1, value)
     wb.save(returned)
+    # The client's board approves the methodology (values ctk sent and the client left alone are
+    # refreshed from the new inputs, and `risk new` is given no approval).
+    for label, value in (("Version", "2.1"), ("Approved By", "Board of Directors"), ("Approval Date", dt.datetime(2026, 11, 20))):
+        set_form_field(returned, "Methodology", label, value)
     out = tmp_path / "risks_v2.xlsx"
     result = CliRunner().invoke(main, ["risk", "new", "--merge", str(returned), "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -134,6 +144,6 @@ def test_merge_risk_register_keeps_client_rows_and_recomputes(pack: dict[str, Pa
         and rows["R-001"].get("Inherent Score") == 25
         and rows["R-001"].get("Risk Level") == "Critical"
     )
-    assert rows["R-032"].get("Inherent Score") == 6 and rows["R-032"].get("Annex A Controls") == ["A.5.18"]
+    assert rows["R-099"].get("Inherent Score") == 6 and rows["R-099"].get("Annex A Controls") == ["A.5.18"]
     report = validate([out], as_of=AS_OF).files[0]
     assert [f.code for f in report.findings if f.severity == "error"] == []

@@ -19,7 +19,9 @@ from toolkit.findings import Finding
 from toolkit.rules import RULES, Rule
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
 from toolkit.workbook.schema import load_spec
-from toolkit.workbook.writer import Book
+
+if TYPE_CHECKING:
+    from toolkit.workbook.writer import Book
 
 if TYPE_CHECKING:
     from toolkit.workbook.record import SentRecord
@@ -51,6 +53,7 @@ REGISTRY: dict[str, Kind] = {
         Kind("soa", "soa.xlsx"),
         Kind("roadmap", "roadmap.xlsx"),
         Kind("savings", "cost_savings.xlsx"),
+        Kind("isms", "isms.xlsx"),
     )
 }
 

@@ -123,6 +123,8 @@ def diff_books(old: WorkbookData, new: WorkbookData) -> Diff:
     _diff_sheets(result, old, new)
     for sheet in old.spec.sheets:
         if sheet.layout == "table":
+            if sheet.fields_form is not None:  # the form lines above the table first
+                _diff_form(result, sheet.fields_form, old, new)
             _diff_table(result, sheet, (old, old.tables[sheet.name]), (new, new.tables[sheet.name]))
         elif sheet.layout == "form":
             _diff_form(result, sheet, old, new)

@@ -101,9 +101,15 @@ def record_of(spec: Spec, book: Book) -> SentRecord:
     for sheet in spec.sheets:
         if sheet.layout == "table":
             out.tables[sheet.name] = table_record(sheet, book.tables.get(sheet.name, Table([])).records)
-        elif sheet.layout == "form":
-            out.forms[sheet.name] = form_record(sheet, book.forms.get(sheet.name, Form({})))
+        form = _form_of(sheet)
+        if form is not None:
+            out.forms[sheet.name] = form_record(form, book.forms.get(sheet.name, Form({})))
     return out
+
+
+def _form_of(sheet: Sheet) -> Sheet | None:
+    """The form part of a sheet: a form sheet itself, or a table's form lines above its header."""
+    return sheet if sheet.layout == "form" else sheet.fields_form if sheet.layout == "table" else None
 
 
 _subjects = rec.indexed_subjects
@@ -405,17 +411,18 @@ def merge_into(book: Book, kind: str, path: Path | None, limits: Limits = DEFAUL
             theirs = old.tables.get(sheet.name)
             if theirs is None or theirs.sheet is None:
                 result.record.tables[sheet.name] = table_record(sheet, table.records)
-                continue
-            known = base.tables.get(sheet.name) if base is not None else None
-            book.tables[sheet.name] = merge_table(sheet, table, theirs, known, legacy, result)
-        elif sheet.layout == "form":
+            else:
+                known = base.tables.get(sheet.name) if base is not None else None
+                book.tables[sheet.name] = merge_table(sheet, table, theirs, known, legacy, result)
+        form_sheet = _form_of(sheet)
+        if form_sheet is not None:
             form = book.forms.get(sheet.name, Form({}))
             mine = old.forms.get(sheet.name)
             if mine is None or mine.sheet is None:
-                result.record.forms[sheet.name] = form_record(sheet, form)
+                result.record.forms[sheet.name] = form_record(form_sheet, form)
                 continue
             known_form = base.forms.get(sheet.name) if base is not None else None
-            book.forms[sheet.name] = merge_form(sheet, form, mine, known_form, legacy, result)
+            book.forms[sheet.name] = merge_form(form_sheet, form, mine, known_form, legacy, result)
     for name, subjects in result.orphans.items():
         result.notes.append(
             f"{name}: kept {len(subjects)} row(s) ctk no longer generates ({', '.join(map(display, subjects[:5]))}"

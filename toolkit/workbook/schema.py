@@ -58,6 +58,9 @@ class Column:
     #: The key column whose values this column lists (`Depends On` lists `Task ID`s): when a
     #: regeneration keeps a row's key stable, the references follow.
     refers: str | None = None
+    #: The column may be absent from a client's workbook (other tools do not have it): WB002 does not
+    #: ask for it, and a rule that needs it says once that it did not run.
+    optional: bool = False
 
     @property
     def computed(self) -> bool:
@@ -105,6 +108,9 @@ class Sheet:
     #: Who owns the rows: "ctk" (ctk generates them: one per control, per task...) or "client"
     #: (the client adds them, ctk at most seeds them, as in the risk register).
     rows: str = "ctk"
+    #: Form lines written above a table's header row (the ISMS climate determination above the
+    #: context issues); read into `WorkbookData.forms` under the sheet's name.
+    fields: tuple[Column, ...] = ()
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -121,6 +127,11 @@ class Sheet:
     @property
     def input_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if not c.computed)
+
+    @property
+    def fields_form(self) -> Sheet | None:
+        """A table's form lines as a form sheet of the same name (None when it has none)."""
+        return Sheet(self.name, "form", self.fields) if self.fields else None
 
 
 @dataclass(frozen=True)
@@ -168,7 +179,21 @@ def header_key(text: object) -> str:
 TOP_KEYS = frozenset({"kind", "title", "schema_version", "enums", "sheet", "data"})
 ENUM_KEYS = frozenset({"values", "aliases", "colors"})
 SHEET_KEYS = frozenset(
-    {"name", "layout", "columns", "key", "freeze_cols", "required", "block", "description", "like", "copy_of", "subject", "rows"}
+    {
+        "name",
+        "layout",
+        "columns",
+        "key",
+        "freeze_cols",
+        "required",
+        "block",
+        "description",
+        "like",
+        "copy_of",
+        "fields",
+        "subject",
+        "rows",
+    }
 )
 BLOCK_KEYS = frozenset({"title", "columns", "blank_rows"})
 COLUMN_KEYS = frozenset(
@@ -189,6 +214,7 @@ COLUMN_KEYS = frozenset(
         "default",
         "defined_name",
         "refers",
+        "optional",
     }
 )
 ROW_OWNERS = frozenset({"ctk", "client"})
@@ -240,6 +266,7 @@ def _column(raw: dict[str, object], enums: dict[str, dict[str, object]], where: 
         default=raw.get("default"),
         defined_name=str(raw["defined_name"]) if "defined_name" in raw else None,
         refers=str(raw["refers"]) if "refers" in raw else None,
+        optional=bool(raw.get("optional", False)),
     )
 
 
@@ -309,6 +336,9 @@ def _sheet(s: dict[str, Any], enums: dict[str, Any], where: str) -> Sheet:
     for col in columns:
         if col.refers is not None and col.refers != key:
             raise DeclarationError(f"{where} column {col.name!r}: refers names {col.refers!r}, which is not the sheet's key")
+    fields = tuple(_column(c, enums, f"{where} field") for c in s.get("fields", ()))
+    if fields and layout != "table":
+        raise DeclarationError(f"{where}: only a table sheet has `fields` (a form's fields are its columns)")
     blocks = []
     for b in s.get("block", ()):
         _check_keys(b, BLOCK_KEYS, f"{where} block {b.get('title')!r}")
@@ -324,6 +354,7 @@ def _sheet(s: dict[str, Any], enums: dict[str, Any], where: str) -> Sheet:
         description=s.get("description", ""),
         subject=subject,
         rows=rows,
+        fields=fields,
     )
 
 

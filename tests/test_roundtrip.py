@@ -167,7 +167,9 @@ def test_the_engagement_loop(via: str, tmp_path: Path, request: pytest.FixtureRe
     assert "P1-06" not in {r.get("Task ID") for r in tasks}, "the task the client deleted stays deleted"
     # Everything the client did not touch follows the new inputs.
     for cid in ("A.5.15", "A.8.5"):
-        assert soa[cid].get("Related Risks") == ["R-01"] and soa[cid].get("Justification") == "Risk treatment: R-01 (risk register)."
+        assert (
+            soa[cid].get("Related Risks") == ["R-01"] and soa[cid].get("Justification") == "Risk treatment: R-01 (risk register)."
+        )
     assert soa[downgraded].get("Implementation Status") == "Partially implemented"
     task = [r for r in tasks if downgraded in (r.get("Reference") or [])]
     assert len(task) == 1 and task[0].get("Task ID") not in {r.get("Task ID") for r in tasks if r is not task[0]}, (

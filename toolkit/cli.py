@@ -80,7 +80,9 @@ def limit_options(func: F) -> F:
         ),
     ]
     for flag, typ, value, text in reversed(options):
-        func = click.option(flag, type=typ, default=value, show_default=True, help=text)(func)
+        # A limit is a positive number: `--max-file-mb -5` is refused, not read as "no file is small enough".
+        bounded = click.FloatRange(min=0, min_open=True) if typ is float else click.IntRange(min=1)
+        func = click.option(flag, type=bounded, default=value, show_default=True, help=text)(func)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -326,8 +328,12 @@ def rules(code: str | None, fmt: str, output: Path | None) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--sheet", help="Which table to export (default: the workbook's main table).")
 @output_options("csv", "json")
+@click.option(
+    "--delimiter", type=click.Choice([",", ";", "tab"]), default=",", show_default=True, help="CSV: the field separator."
+)
+@click.option("--bom", is_flag=True, help="CSV: start with a byte-order mark (Excel on Windows then reads it as UTF-8).")
 @limit_options
-def export(path: Path, sheet: str | None, fmt: str, output: Path | None, limits: Limits) -> None:
+def export(path: Path, sheet: str | None, fmt: str, output: Path | None, delimiter: str, bom: bool, limits: Limits) -> None:
     """Print the records of a workbook's table as CSV or JSON (for pandas or a spreadsheet)."""
     from toolkit import render
 
@@ -335,7 +341,8 @@ def export(path: Path, sheet: str | None, fmt: str, output: Path | None, limits:
     header, rows = api.export(path, sheet, limits=limits)
     if output is not None and output.exists() and output.resolve() == path.resolve():
         fail(f"{output}: refusing to overwrite an input file; choose another --output")
-    emit(render.rows_json(header, rows) if fmt == "json" else render.rows_csv(header, rows), output)
+    sep = "\t" if delimiter == "tab" else delimiter
+    emit(render.rows_json(header, rows) if fmt == "json" else render.rows_csv(header, rows, sep, bom), output)
 
 
 @main.command()

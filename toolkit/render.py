@@ -102,10 +102,13 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def rows_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """CSV that no spreadsheet will read a formula from."""
+def rows_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: str = ",", bom: bool = False) -> str:
+    """CSV that no spreadsheet will read a formula from. `bom`: starts with a byte-order mark, so
+    Excel on Windows reads it as UTF-8; `delimiter` `;` for Excel set to a European locale."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    if bom:
+        buf.write("\ufeff")
+    writer = csv.writer(buf, lineterminator="\n", delimiter=delimiter)
     writer.writerow([safe_text(h) for h in header])
     for row in rows:
         writer.writerow([safe_text(_cell(v)) if v is not None else "" for v in row])

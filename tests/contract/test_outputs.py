@@ -137,3 +137,29 @@ def test_text_over_the_cell_limit_is_cut_and_said(tmp_path: Path) -> None:
     )
     code, _, err = run("gap", str(matrix), "-o", str(tmp_path / "gap.xlsx"))
     assert code == 0 and "SOC 2 Controls!B2: a text of 41,999 characters was cut to Excel's limit of 32,767" in err
+
+
+def test_export_for_excel_in_europe(tmp_path: Path) -> None:
+    soa = write_filled_soa(tmp_path / "soa.xlsx")
+    out = tmp_path / "soa.csv"
+    code, _, _ = run("export", str(soa), "--delimiter", ";", "--bom", "-o", str(out))
+    data = out.read_bytes()
+    assert code == 0 and data.startswith(b"\xef\xbb\xbfSheet;Row;Control ID;")
+
+
+def test_limits_are_positive_and_sizes_read_plainly(tmp_path: Path) -> None:
+    soa = write_filled_soa(tmp_path / "soa.xlsx")
+    code, _, err = run("validate", str(soa), "--max-file-mb", "-5")
+    assert code == 2 and "--max-file-mb" in err
+    code, out, _ = run("validate", str(soa), "--max-file-mb", "0.001")
+    assert code == 2 and "KB, over the limit of 0.001 MB" in out and "is 0 MB" not in out
+
+
+def test_messages_read_as_english(tmp_path: Path) -> None:
+    from tests.helpers import write_sample_pack
+
+    pack = write_sample_pack(tmp_path / "pack")
+    code, _, err = run("diff", str(pack["soa"]), str(pack["risk"]))
+    assert code == 2 and "is an Information Security Risk Register (risk)" in err
+    code, _, err = run("export", str(pack["risk"]), "--sheet", "Heat Map")
+    assert code == 2 and "in an Information Security Risk Register" in err

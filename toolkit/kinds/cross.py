@@ -90,7 +90,7 @@ def relied_on_not_applicable(books: list[WorkbookData], ctx: Context) -> Found:
                         row,
                         "Applicable",
                         cid,
-                        f"{cid} is excluded, but {', '.join(risks)} in {Path(risk.path).name} rely on it for treatment",
+                        f"{cid} is excluded, but {', '.join(risks)} in {Path(risk.path).name} {'relies' if len(risks) == 1 else 'rely'} on it for treatment",
                     ),
                 )
 

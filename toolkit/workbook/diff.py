@@ -91,6 +91,11 @@ class Diff:
         }
 
 
+def article(title: str) -> str:
+    """`a` or `an` before a workbook's title (`an Information Security Risk Register`)."""
+    return "an" if title[:1].lower() in "aeiou" else "a"
+
+
 def plain(value: Any) -> Any:
     """A value as JSON, text and a spreadsheet show it: lists joined, dates as ISO text."""
     if isinstance(value, (list, tuple)):
@@ -116,7 +121,8 @@ def diff_books(old: WorkbookData, new: WorkbookData) -> Diff:
     """Compare two versions of the same kind of workbook; raise KindMismatch otherwise."""
     if old.kind != new.kind:
         raise KindMismatch(
-            f"{old.path} is a {old.spec.title} ({old.kind}) but {new.path} is a {new.spec.title} ({new.kind}); "
+            f"{old.path} is {article(old.spec.title)} {old.spec.title} ({old.kind}) but {new.path} is "
+            f"{article(new.spec.title)} {new.spec.title} ({new.kind}); "
             "diff compares two versions of the same workbook"
         )
     result = Diff(old.path, new.path, old.kind, old.spec.title)

@@ -22,7 +22,10 @@ def table_rows(
     else:
         matches = [n for n in names if header_key(n) == header_key(sheet)]
         if not matches:
-            raise CtkError(f"no table '{sheet}' in a {book.spec.title}; tables: {', '.join(names)}")
+            title = book.spec.title
+            raise CtkError(
+                f"no table '{sheet}' in {'an' if title[:1].lower() in 'aeiou' else 'a'} {title}; tables: {', '.join(names)}"
+            )
         name = matches[0]
     table = book.tables[name]
     declared = [c.name for c in table.spec.columns if c.name in table.columns]

@@ -17,7 +17,7 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO
 
-from toolkit.workbook.guard.base import _DAMAGED, DEFAULT_LIMITS, Inspection, Limits, ReadError
+from toolkit.workbook.guard.base import _DAMAGED, DEFAULT_LIMITS, Inspection, Limits, ReadError, megabytes
 from toolkit.workbook.guard.package import _scan_package
 from toolkit.workbook.guard.sniff import _sniff_not_zip
 from toolkit.workbook.guard.zipdir import _check_directory, _count_entries
@@ -48,7 +48,7 @@ def _inspect(p: Path, fh: BinaryIO, limits: Limits) -> Inspection:
     if size == 0:
         raise ReadError("the file is empty (0 bytes)")
     if size > limits.max_file_bytes:
-        raise ReadError(f"the file is {size / 1048576:.0f} MB, over the limit of {limits.max_file_mb:g} MB; see --max-file-mb")
+        raise ReadError(f"the file is {megabytes(size)}, over the limit of {limits.max_file_mb:g} MB; see --max-file-mb")
     head = fh.read(2048)
     if p.suffix.lower() in (".csv", ".txt", ".tsv"):
         if b"\x00" in head:

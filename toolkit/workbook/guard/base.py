@@ -68,3 +68,11 @@ def col_number(letters: bytes | str) -> int:
     for ch in letters.upper():
         n = n * 26 + (ord(ch) - 64)
     return n
+
+
+def megabytes(size: int) -> str:
+    """A size as people read it: `3.2 MB`, `0.4 MB`, `512 bytes` (never a bare 0)."""
+    if size < 100 * 1024:
+        return f"{size:,} bytes" if size < 1024 else f"{size / 1024:,.1f} KB"
+    mb = size / 1048576
+    return f"{mb:,.1f} MB" if mb < 100 else f"{mb:,.0f} MB"

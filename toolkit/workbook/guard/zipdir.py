@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from toolkit.workbook.guard.base import _CHUNK, _DAMAGED, _RATIO_FLOOR, Limits, ReadError
+from toolkit.workbook.guard.base import _CHUNK, _DAMAGED, _RATIO_FLOOR, Limits, ReadError, megabytes
 
 # --- the zip directory ----------------------------------------------------------------------
 
@@ -93,7 +93,7 @@ def _check_directory(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
     declared = sum(i.file_size for i in infos)
     if declared > limits.max_uncompressed_bytes:
         raise ReadError(
-            f"the package declares {declared / 1048576:,.0f} MB uncompressed, over the limit of "
+            f"the package declares {megabytes(declared)} uncompressed, over the limit of "
             f"{limits.max_uncompressed_mb:g} MB (zip bomb?); see --max-uncompressed-mb"
         )
     for i in infos:

@@ -8,7 +8,7 @@ client owns (`rows = "client"`, the risk register) get one digest per row. Form 
 each, form blocks one per block. It also lists the sheets as written, the rows ctk no longer
 generates but kept (`orphans`), and the conflicts found when it was written.
 
-Where it lives: the document's custom properties (`docProps/custom.xml`), as zlib-compressed
+Where it lives: the document's custom properties (`docProps/custom.xml`; `meta.xml` in an .ods), as zlib-compressed
 JSON in base64, cut into properties `ctk_sent_000`, `ctk_sent_001`... of at most 255 characters
 (Excel's limit for a text property). Measured with LibreOffice 7.4 and openpyxl 3.1: custom
 properties survive a LibreOffice resave (.xlsx, and .xlsx -> .ods -> .xlsx) and an openpyxl
@@ -260,6 +260,8 @@ def properties(record: SentRecord) -> list[tuple[str, str]]:
 
 
 _PROPERTY = re.compile(rb'name="ctk_sent_(\d{3,6})"[^>]*>\s*<(?:\w+:)?lpwstr>([A-Za-z0-9+/=\s]*)<')
+#: The same properties in an OpenDocument spreadsheet (LibreOffice's .ods keeps them in meta.xml).
+_ODF_PROPERTY = re.compile(rb'<meta:user-defined\s+meta:name="ctk_sent_(\d{3,6})"[^>]*>([A-Za-z0-9+/=\s]*)<')
 
 
 class RecordError(ValueError):
@@ -270,7 +272,10 @@ def read(path: str | Path) -> SentRecord | None:
     """The record in a workbook; None when it has none. Raises RecordError when it is unusable."""
     try:
         with zipfile.ZipFile(path) as zf:
-            name = next((n for n in zf.namelist() if n.lower() == "docprops/custom.xml"), None)
+            names = {n.lower(): n for n in zf.namelist()}
+            name, pattern = names.get("docprops/custom.xml"), _PROPERTY
+            if name is None:
+                name, pattern = names.get("meta.xml"), _ODF_PROPERTY
             if name is None:
                 return None
             if zf.getinfo(name).file_size > MAX_BYTES:
@@ -278,7 +283,7 @@ def read(path: str | Path) -> SentRecord | None:
             data = zf.read(name)
     except (zipfile.BadZipFile, OSError, KeyError):
         return None
-    chunks = sorted((int(m.group(1)), m.group(2)) for m in _PROPERTY.finditer(data))
+    chunks = sorted((int(m.group(1)), m.group(2)) for m in pattern.finditer(data))
     if not chunks:
         return None
     if [i for i, _ in chunks] != list(range(len(chunks))):

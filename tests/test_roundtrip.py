@@ -349,3 +349,23 @@ def test_a_risk_typed_into_a_blank_register_is_scored_by_the_spreadsheet(soffice
     (risk,) = read_workbook(back).records(REGISTER)
     assert (risk.get("Inherent Score"), risk.get("Risk Level"), risk.get("Residual Score")) == (20, "Critical", 8)
     assert [f.code for f in validate([back]).files[0].findings if f.code in ("RSK006", "WB006")] == []
+
+
+def test_what_a_rebuild_cannot_carry_points_at_the_kept_copy(tmp_path: Path) -> None:
+    """B10: the client's comment and hyperlink cannot be carried into the rebuilt SoA; the warning
+    says where the client's file, with both, is kept."""
+    from openpyxl.comments import Comment
+
+    folder = new_engagement(tmp_path)
+    wb = openpyxl.load_workbook(folder / SOA)
+    ws = wb[SOA_SHEET]
+    top, col = header(ws, "Control ID")
+    row = row_of(ws, top, "A.5.3")
+    ws.cell(row, col["Justification"]).comment = Comment("Please reword this", "Client")
+    ws.cell(row, col["Evidence Reference"]).hyperlink = "https://sharepoint.example/evidence/A.5.3"
+    wb.save(folder / SOA)
+    result = CliRunner().invoke(main, ["build", str(folder)])
+    kept = next((folder / "returned").glob(f"*/{SOA}"))
+    assert f"copy them over by hand from {kept}" in result.stderr
+    original = openpyxl.load_workbook(kept)[SOA_SHEET]
+    assert original.cell(row, col["Justification"]).comment.text == "Please reword this"

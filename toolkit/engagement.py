@@ -446,6 +446,15 @@ def build(
         produce("isms", lambda: isms_workbook(final["isms"], out, s, start, existing("isms"), limits))
 
         changes = [_settle(folder, k, final[k], out[k], today, dry_run, limits) for k in kinds]
+        for change in changes:
+            if change.returned_copy is not None:  # what could not be carried is in the copy kept
+                lost = f"{change.path} holds "
+                notes[:] = [
+                    n.replace("copy them over by hand if needed", f"copy them over by hand from {change.returned_copy}")
+                    if n.startswith(lost)
+                    else n
+                    for n in notes
+                ]
         if dry_run:
             say("validating (the pack as it would be)")
             report = validate([out[k] for k in kinds], as_of=s.as_of, limits=limits)

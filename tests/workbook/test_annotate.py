@@ -271,3 +271,25 @@ def test_cli_annotate_refuses_what_it_cannot_do(broken: Path, tmp_path: Path) ->
     junk.write_bytes(b"PK\x03\x04 truncated")
     code, _, stderr = run("validate", str(junk), "--annotate", str(out))
     assert code == 2 and not out.exists() and "Traceback" not in stderr
+
+
+def test_a_package_laid_out_by_another_tool_is_patched_validly(tmp_path: Path) -> None:
+    """Some writers declare the relationships namespace on each <sheet> rather than on <workbook>,
+    and write no comments part yet: the review declares what it uses where it uses it."""
+    import re
+
+    path = write_filled_soa(tmp_path / "soa.xlsx")
+    odd = tmp_path / "odd.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(odd, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/workbook.xml":
+                ns = b' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+                data = data.replace(ns, b"", 1)
+                data = re.sub(rb"<sheet ", b"<sheet" + ns + b" ", data)
+            zout.writestr(info, data)
+    out = tmp_path / "out.xlsx"
+    wrong = Finding("SOA007", "error", SHEET, "H3", 3, "Evidence Reference", "A.5.2", "no evidence")
+    annotate(odd, [wrong], out)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[0] == REVIEW_SHEET and "SOA007" in wb[SHEET]["H3"].comment.text

@@ -192,8 +192,11 @@ def _prefix(xml: str, local: str) -> str:
     return m.group(1) or "" if m else ""
 
 
-def _ns_prefix(xml: str, uri: str) -> str | None:
-    m = re.search(rf'xmlns:(\w+)\s*=\s*"{re.escape(uri)}"', xml)
+def _ns_prefix(xml: str, uri: str, root: str) -> str | None:
+    """The prefix the root element `root` declares for namespace `uri` (declarations further in are
+    out of scope for what ctk adds, which then declares its own)."""
+    tag = re.search(rf"<(?:\w+:)?{root}\b[^>]*>", xml)
+    m = re.search(rf'xmlns:(\w+)\s*=\s*"{re.escape(uri)}"', tag.group(0)) if tag else None
     return m.group(1) if m else None
 
 
@@ -579,25 +582,14 @@ class _Sheet:
             return None
         return next((v for k, v in re.findall(r'(\w+:id)\s*=\s*"([^"]*)"', m.group(0))), None)
 
-    def add_legacy_drawing(self, rid: str, rel_prefix: str) -> None:
+    def add_legacy_drawing(self, rid: str) -> None:
         p = self.p
-        element = f'<{p}legacyDrawing {rel_prefix}:id="{rid}"/>'
+        r = _ns_prefix(self.xml, REL, "worksheet")
+        element = f'<{p}legacyDrawing {r}:id="{rid}"/>' if r else f'<{p}legacyDrawing xmlns:r="{REL}" r:id="{rid}"/>'
         tail = self.xml[self.data_end :]
         positions = [m.start() for m in (re.search(rf"<{p}{name}\b", tail) for name in _AFTER_LEGACY) if m]
         at = min(positions) if positions else tail.rindex(f"</{p}worksheet>")
         self.xml = self.xml[: self.data_end] + tail[:at] + element + tail[at:]
-
-    def rel_prefix(self) -> str:
-        found = _ns_prefix(self.xml[: self.data_start], REL)
-        if found:
-            return found
-        self.xml = re.sub(r"(<(?:\w+:)?worksheet\b)", rf'\1 xmlns:r="{REL}"', self.xml, count=1)
-        shift = len(f' xmlns:r="{REL}"')
-        self.data_start += shift
-        self.data_end += shift
-        self.rows = [(n, s + shift, e + shift) for n, s, e in self.rows]
-        self.by_number = {n: (s, e) for n, s, e in self.rows}
-        return "r"
 
     def _assembled(self) -> str:
         if not self.new_rows:
@@ -756,7 +748,7 @@ class _Comments:
         if self.vml_part is None or not self.pkg.has(self.vml_part):
             self.vml_part = self.pkg.free("xl/drawings/vmlDrawing{}.vml")
             rid = self.rels.add(T_VML, self.vml_part)
-            self.sheet.add_legacy_drawing(rid, self.sheet.rel_prefix())
+            self.sheet.add_legacy_drawing(rid)
             self.types.default("vml", CT_VML)
             vml = _VML_HEAD.format(block=1) + "</xml>"
         else:
@@ -998,12 +990,10 @@ class _Review:
     def _insert_first(self, rid: str) -> None:
         xml = self._workbook()
         p = _prefix(xml, "workbook")
-        r = _ns_prefix(xml, REL)
-        if r is None:
-            xml = re.sub(rf"(<{p}workbook\b)", rf'\1 xmlns:r="{REL}"', xml, count=1)
-            r = "r"
+        r = _ns_prefix(xml, REL, "workbook")
         ids = [int(v) for v in re.findall(rf'<{p}sheet\b[^>]*\ssheetId="(\d+)"', xml)]
-        element = f'<{p}sheet name="{REVIEW_SHEET}" sheetId="{max([*ids, 0]) + 1}" {r}:id="{rid}"/>'
+        scope = "" if r else f' xmlns:r="{REL}"'
+        element = f'<{p}sheet{scope} name="{REVIEW_SHEET}" sheetId="{max([*ids, 0]) + 1}" {r or "r"}:id="{rid}"/>'
         m = re.search(rf"<{p}sheets\b[^>]*>", xml)
         if m is None:
             raise CannotAnnotate("the workbook lists no sheets")

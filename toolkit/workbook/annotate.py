@@ -95,7 +95,7 @@ def annotate(
         pkg = _Package(data)
         review = _Review(pkg, book, findings, result)
         review.run()
-    except (zipfile.BadZipFile, KeyError, ValueError, IndexError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, IndexError, SyntaxError) as exc:  # SyntaxError: XML ParseError
         raise CannotAnnotate(f"the workbook cannot be copied for annotation ({_one_line(exc)})", str(source)) from None
     with atomic_output(target) as tmp:
         pkg.save(tmp)

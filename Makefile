@@ -11,6 +11,8 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 install: $(BIN)/python
+	@# The distribution was called "ctk" before 0.2; its files would shadow the package.
+	@$(BIN)/python -m pip uninstall --quiet --yes ctk 2>/dev/null || true
 	$(BIN)/python -m pip install --quiet ".[test]"
 
 demo: install

@@ -1,4 +1,4 @@
-"""The benchmark of issue 7: ctk beside the bare readers and writer, as whole processes.
+"""The benchmark: ctk beside the bare readers and writer, as whole processes.
 
     python bench/run.py            # the full run (about 5 minutes on 2 cores), writes BENCHMARKS.md
     python bench/run.py --quick    # a smoke run: 5,000 risks, 20 workbooks, 2 runs; writes nothing
@@ -7,7 +7,7 @@ It builds its inputs in `bench/out/` (the sample pack, a 50,000-risk register wr
 writer, 200 small SoAs), then times each case several times as a separate process, beside the
 matching bare baselines run in the same invocation (`bench/workers.py`: python-calamine, openpyxl
 read-only, xlsxwriter `constant_memory`). It reports medians, each process's own peak RSS (from
-`os.wait4`), the ratios to the targets of issue 7, and writes them, with the machine, into a
+`os.wait4`), the ratios to their targets, and writes them, with the machine, into a
 section of BENCHMARKS.md (`--section`, default "Latest run"); other sections are kept.
 
 ctk is run as the `ctk` script beside the interpreter running this file, else as
@@ -156,9 +156,10 @@ def compile_sources(say: Callable[[str], None]) -> None:
 def build_inputs(out: Path, workbooks: int, say: Callable[[str], None]) -> tuple[Path, list[Path]]:
     """The sample pack (its SoA is the small case) and `workbooks` SoAs with a few cells changed."""
     from toolkit.engagement import demo
-    from toolkit.reader import read_workbook
-    from toolkit.soa import DOC, SHEET, build_soa, document_control, write_soa
-    from toolkit.writer import Book, Table
+    from toolkit.kinds import write_workbook
+    from toolkit.kinds.soa.build import DOC, SHEET, build_soa, document_control
+    from toolkit.workbook.reader import read_workbook
+    from toolkit.workbook.writer import Book, Table
 
     pack = out / "pack"
     shutil.rmtree(pack, ignore_errors=True)  # demo merges what the folder holds: start clean
@@ -182,7 +183,7 @@ def build_inputs(out: Path, workbooks: int, say: Callable[[str], None]) -> tuple
         org = f"Client {i:03d} Ltd"
         book = Book(tables={SHEET: Table(records)}, forms={DOC: document_control(org, version=f"1.{i}")})
         path = many / f"soa_{i:03d}.xlsx"
-        write_soa(book, path, org)
+        write_workbook("soa", book, path, org)
         paths.append(path)
     return pack / "soa.xlsx", paths
 
@@ -378,6 +379,32 @@ def main(argv: list[str] | None = None) -> int:
     interleaved(big_runs, [(opx, lambda: run_once(worker("openpyxl", *files)))], say)
     info.append((f"{n_books} SoAs (one process)", opx, one))
 
+    # 6. the hostile corpus: every refusal within the README's bound (5 s); the slowest one reported
+    say("case: hostile corpus, each file refused once")
+    sys.path.insert(0, str(ROOT))
+    from tests.workbook import hostile
+
+    written = hostile.generate(out / "hostile")
+    slowest = m("ctk validate", "ctk validate, slowest refusal of the hostile corpus")
+    slowest_name = ""
+    for name, (case, path) in written.items():
+        sample = run_once([*ctk, "validate", str(path), *case.args], ok=(2,))
+        if not slowest.samples or sample.seconds > slowest.samples[0].seconds:
+            slowest.samples, slowest_name = [sample], name
+    say(f"    slowest: {slowest_name} {slowest.median:.2f} s, {slowest.peak_mib:.0f} MiB")
+    rows.append(
+        Row(
+            f"`ctk validate` refuses each of {len(written)} hostile files",
+            "the README's bound",
+            slowest,
+            None,
+            f"< {hostile.SECONDS:g} s",
+            hostile.SECONDS,
+            absolute=True,
+            note=f"slowest: {slowest_name}",
+        )
+    )
+
     elapsed = time.perf_counter() - started
     machine = describe_machine(cores)
     if load_start is not None:
@@ -564,7 +591,7 @@ def render_machine(machine: dict[str, Any], measured: dict[str, Any]) -> str:
 
 INTRO = """# Benchmarks
 
-ctk against the bare libraries it stands on, as whole processes (issue 7). Ratios are ctk's median
+ctk against the bare libraries it stands on, as whole processes. Ratios are ctk's median
 over the matching bare baseline's median, measured in the same invocation.
 
 How to run: `make bench`, or `python bench/run.py` with the interpreter of the environment to measure

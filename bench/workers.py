@@ -55,9 +55,10 @@ def xlsxwriter_write(n: int, out: str) -> int:
 def ctk_generate(n: int, out: str) -> int:
     from records import ORG, risks
 
-    from toolkit.risk import build_register, write_register
+    from toolkit.kinds import write_workbook
+    from toolkit.kinds.risk.build import build_register
 
-    write_register(build_register(risks(n), ORG), out, ORG)
+    write_workbook("risk", build_register(risks(n), ORG), out, ORG)
     return n
 
 

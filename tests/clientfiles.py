@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from toolkit import catalog
+from toolkit.data import catalog
 
 Rows = Sequence[Sequence[Any]]
 

@@ -8,9 +8,19 @@ from typing import Any
 
 import openpyxl
 
-from toolkit import catalog
-from toolkit.soa import DOC, SHEET, catalog_row, document_control, write_soa
-from toolkit.writer import Book, Table
+from toolkit.data import catalog
+from toolkit.kinds import write_workbook
+from toolkit.kinds.soa.build import DOC, SHEET, catalog_row, document_control
+from toolkit.workbook.cells import col_letter
+from toolkit.workbook.schema import load_spec
+from toolkit.workbook.writer import Book, Table
+
+
+def soa_col(name: str | None = None) -> str:
+    """The letter of an SoA column as the declaration lays it out; no name: the first column after them."""
+    columns = [c.name for c in load_spec("soa").sheet(SHEET).columns]
+    return col_letter(columns.index(name) if name is not None else len(columns))
+
 
 EXCLUDED = {"A.7.5": "Cloud-hosted: no premises of our own house information processing facilities."}
 
@@ -45,7 +55,7 @@ def filled_soa_book() -> Book:
 
 
 def write_filled_soa(path: Path) -> Path:
-    write_soa(filled_soa_book(), path, "Example Ltd")
+    write_workbook("soa", filled_soa_book(), path, "Example Ltd")
     return path
 
 
@@ -85,16 +95,21 @@ def soa_row(ws: Any, cid: str) -> int:
 
 def write_sample_pack(folder: Path) -> dict[str, Path]:
     """The sample company's gap assessment, risk register and SoA, as `ctk` writes them."""
-    from toolkit.gap import build_gap, read_inventory, write_gap
-    from toolkit.reader import read_workbook
-    from toolkit.risk import build_register, import_risks, write_register
-    from toolkit.soa import build_soa
+    from toolkit.kinds import write_workbook
+    from toolkit.kinds.gap.build import build_gap
+    from toolkit.kinds.risk.build import build_register
+    from toolkit.kinds.risk.model import import_risks
+    from toolkit.kinds.soa.build import build_soa
+    from toolkit.kinds.soc2.model import read_inventory
+    from toolkit.workbook.reader import read_workbook
 
     sample = Path(__file__).resolve().parent.parent / "sample_data"
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"gap": folder / "gap_assessment.xlsx", "risk": folder / "risk_register.xlsx", "soa": folder / "soa.xlsx"}
-    write_gap(build_gap(read_inventory(sample / "soc2_controls.csv")), paths["gap"], "Harbourline")
-    write_register(build_register(import_risks(sample / "risk_register.csv"), "Harbourline"), paths["risk"], "Harbourline")
+    write_workbook("gap", build_gap(read_inventory(sample / "soc2_controls.csv")), paths["gap"], "Harbourline")
+    write_workbook(
+        "risk", build_register(import_risks(sample / "risk_register.csv"), "Harbourline"), paths["risk"], "Harbourline"
+    )
     fields = {
         "Approved By": "Chief Executive Officer (Priya Raman)",
         "Approval Date": dt.date(2026, 11, 20),
@@ -102,7 +117,7 @@ def write_sample_pack(folder: Path) -> dict[str, Path]:
         "Owner": "CISO",
     }
     soa = build_soa(read_workbook(paths["gap"]), read_workbook(paths["risk"]), fields)
-    write_soa(soa, paths["soa"], "Harbourline")
+    write_workbook("soa", soa, paths["soa"], "Harbourline")
     return paths
 
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import openpyxl
 from click.testing import CliRunner
 
-from tests.conftest import SAMPLE
 from tests.helpers import edit_cell
+from tests.paths import SAMPLE
 from toolkit.cli import main
-from toolkit.engagement import OUTPUTS
-from toolkit.reader import read_workbook
-from toolkit.soa import SHEET
+from toolkit.kinds import REGISTRY
+from toolkit.kinds.soa.build import SHEET
+from toolkit.workbook.reader import read_workbook
 
 KINDS = ["gap", "risk", "soa", "roadmap", "savings"]
 
@@ -24,8 +24,8 @@ def test_demo_writes_five_workbooks_that_validate_clean_together(tmp_path: Path)
     result = CliRunner().invoke(main, ["demo", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().splitlines()[-1] == "5 files checked: 0 errors, 0 warnings"
-    for kind, name in OUTPUTS.items():
-        assert read_workbook(tmp_path / "demo" / name).kind == kind
+    for kind in KINDS:
+        assert read_workbook(tmp_path / "demo" / REGISTRY[kind].filename).kind == kind
     assert "[5/5] cost savings" in result.stderr
     quiet = CliRunner().invoke(main, ["demo", "--quiet", str(tmp_path / "demo")])
     assert quiet.exit_code == 0 and quiet.stderr == ""

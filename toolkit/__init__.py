@@ -1,36 +1,66 @@
 """ctk: from SOC 2 to ISO/IEC 27001:2022 through Excel workbooks.
 
-The API is usable from a notebook::
+The API, usable from a notebook or a script (see `toolkit.api` for every function)::
 
-    from toolkit import read_workbook, validate
-    report = validate(["soa.xlsx"])
-    book = read_workbook("soa.xlsx")
-    frame = table_frame("soa.xlsx")  # the records as a pandas DataFrame
-
-Names are imported on first use, so `ctk --help` stays fast.
+    >>> from toolkit import read_workbook, validate
+    >>> report = validate("soa.xlsx")  # doctest: +SKIP
+    >>> book = read_workbook("soa.xlsx")  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
-
 __version__ = "0.1.0"
 
-_API = {
-    "read_workbook": "toolkit.reader",
-    "validate": "toolkit.validate",
-    "ReadError": "toolkit.guard",
-    "Limits": "toolkit.guard",
-    "Finding": "toolkit.findings",
-    "Report": "toolkit.findings",
-    "table_frame": "toolkit.export",
-}
+from toolkit.api import (
+    annotate,
+    build_engagement,
+    demo,
+    diff,
+    export,
+    generate_blank_soa,
+    generate_gap,
+    generate_risk_register,
+    generate_roadmap,
+    generate_savings,
+    generate_soa,
+    init_engagement,
+    list_rules,
+    read_workbook,
+    rule,
+    table_frame,
+    validate,
+    write_diff,
+)
+from toolkit.errors import CtkError, InternalError
+from toolkit.findings import FileReport, Finding, Report
+from toolkit.workbook.guard.base import DEFAULT_LIMITS, Limits, ReadError
 
-__all__ = ["__version__", *_API]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _API:
-        return getattr(import_module(_API[name]), name)
-    raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
+__all__ = [
+    "DEFAULT_LIMITS",
+    "CtkError",
+    "FileReport",
+    "Finding",
+    "InternalError",
+    "Limits",
+    "ReadError",
+    "Report",
+    "__version__",
+    "annotate",
+    "build_engagement",
+    "demo",
+    "diff",
+    "export",
+    "generate_blank_soa",
+    "generate_gap",
+    "generate_risk_register",
+    "generate_roadmap",
+    "generate_savings",
+    "generate_soa",
+    "init_engagement",
+    "list_rules",
+    "read_workbook",
+    "rule",
+    "table_frame",
+    "validate",
+    "write_diff",
+]

@@ -14,20 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit.errors import CtkError
 from toolkit.findings import Report
-from toolkit.guard import DEFAULT_LIMITS, Limits
-from toolkit.writer import atomic_output
+from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
+from toolkit.workbook.writer import Book, atomic_output
 
 SETTINGS = "ctk.toml"
 MATRIX_NAMES = ("soc2_controls.xlsx", "soc2_controls.csv")
 RISK_SOURCES = ("risks.csv", "risk_register.csv")
-OUTPUTS = {
-    "gap": "gap_assessment.xlsx",
-    "risk": "risk_register.xlsx",
-    "soa": "soa.xlsx",
-    "roadmap": "roadmap.xlsx",
-    "savings": "cost_savings.xlsx",
-}
 
 TEMPLATE = """# ctk engagement settings. Edit, then run: ctk build {folder}
 organisation = "{org}"
@@ -78,8 +72,8 @@ def load_settings(folder: Path) -> Settings:
 
 def init(folder: Path, org: str | None, start: dt.date, currency: str = "USD") -> list[Path]:
     """A new engagement folder: settings and a blank SOC 2 control matrix (never overwritten)."""
-    from toolkit.schema import load_spec
-    from toolkit.writer import Book, Table, write_book
+    from toolkit.workbook.schema import load_spec
+    from toolkit.workbook.writer import Book, Table, write_book
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -106,34 +100,52 @@ def init(folder: Path, org: str | None, start: dt.date, currency: str = "USD") -
 Progress = Callable[[str], None]
 
 
-def build(
-    folder: Path, limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None
-) -> tuple[list[Path], list[str], Report]:
-    """Build every workbook of the engagement in `folder`, then validate them together."""
-    from toolkit.gap import build_gap, read_inventory, write_gap
-    from toolkit.merge import merge_into
-    from toolkit.reader import read_workbook
-    from toolkit.risk import build_register, import_risks, write_register
-    from toolkit.risk import refresh as refresh_risks
-    from toolkit.roadmap import SIZES, build_roadmap, write_roadmap
-    from toolkit.roadmap import refresh as refresh_roadmap
-    from toolkit.savings import build_savings, write_savings
-    from toolkit.soa import build_soa, write_soa
-    from toolkit.validate import validate
+@dataclass
+class Pack:
+    """What `build` wrote, the warnings about it, and the validation of everything together."""
+
+    written: list[Path]
+    notes: list[str]
+    report: Report
+
+
+def next_monday(today: dt.date) -> dt.date:
+    """The default kick-off: the Monday after `today`."""
+    return today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
+
+
+def build(folder: Path, limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None) -> Pack:
+    """Build every workbook of the engagement in `folder`, then validate them together.
+
+    Each workbook goes through the same pipeline as its own command (`kinds.generate`),
+    merging the folder's earlier copy so the client's edits survive."""
+    from toolkit.kinds import REGISTRY, generate
+    from toolkit.kinds.gap.build import build_gap
+    from toolkit.kinds.risk.build import from_source
+    from toolkit.kinds.roadmap.build import from_gap as roadmap_from_gap
+    from toolkit.kinds.savings.build import from_gap as savings_from_gap
+    from toolkit.kinds.soa.build import document_fields, from_inputs
+    from toolkit.kinds.soc2.model import read_inventory
+    from toolkit.validation import validate
 
     say = progress or (lambda _msg: None)
     s = load_settings(folder)
     org = s.organisation
     notes: list[str] = []
     written: list[Path] = []
-    out = {k: folder / v for k, v in OUTPUTS.items()}
+    out = {k: folder / kind.filename for k, kind in REGISTRY.items()}
 
     def existing(kind: str) -> Path | None:
         return out[kind] if out[kind].exists() else None
 
+    def produce(kind: str, build_book: Callable[[], Book]) -> None:
+        made = generate(kind, build_book, out[kind], merge_from=existing(kind), org=org, limits=limits)
+        notes.extend(made.notes)
+        written.append(made.path)
+
     candidates = [folder / n for n in MATRIX_NAMES if (folder / n).exists()]
     if not candidates:
-        raise FileNotFoundError(f"{folder}: no SOC 2 control matrix ({' or '.join(MATRIX_NAMES)}); run `ctk init {folder}` first")
+        raise CtkError(f"no SOC 2 control matrix ({' or '.join(MATRIX_NAMES)}); run `ctk init {folder}` first", str(folder))
     # The blank matrix `init` writes may sit beside a CSV the consultant dropped in: use the filled one.
     inventories = [(path, read_inventory(path, limits)) for path in candidates]
     matrix, inventory = next(((p, inv) for p, inv in inventories if inv.controls), inventories[0])
@@ -141,57 +153,34 @@ def build(
         notes.append(f"{matrix.name} holds no SOC 2 controls yet: every Annex A control comes out Not addressed")
 
     say(f"[1/5] gap assessment from {matrix.name}")
-    gap_book = build_gap(inventory)
-    notes += merge_into(gap_book, "gap", existing("gap"), limits)
-    write_gap(gap_book, out["gap"], org)
-    written.append(out["gap"])
-    gap = read_workbook(out["gap"], kind="gap", limits=limits)
+    produce("gap", lambda: build_gap(inventory))
 
     say("[2/5] risk register")
     source = next((folder / n for n in RISK_SOURCES if (folder / n).exists()), None)
-    if existing("risk") or source:
-        risk_book = build_register(import_risks(source, limits) if source and not existing("risk") else [], org)
-        notes += merge_into(risk_book, "risk", existing("risk"), limits)
-        refresh_risks(risk_book)
-    else:
-        risk_book = build_register([], org)
-    write_register(risk_book, out["risk"], org)
-    written.append(out["risk"])
-    risks = read_workbook(out["risk"], kind="risk", limits=limits)
+    # The risks a consultant dropped in seed the register once; after that the register is the source.
+    produce("risk", lambda: from_source(source if existing("risk") is None else None, org, limits=limits))
 
     say("[3/5] Statement of Applicability")
-    fields = {
-        "Organisation": org,
-        "Owner": s.soa.get("owner") or None,
-        "Approved By": s.soa.get("approved_by") or None,
-        "Approval Date": s.soa.get("approval_date") if isinstance(s.soa.get("approval_date"), dt.date) else None,
-        "Version": str(s.soa["version"]) if s.soa.get("version") else None,
-    }
-    soa_book = build_soa(gap, risks, fields)
-    notes += merge_into(soa_book, "soa", existing("soa"), limits)
-    write_soa(soa_book, out["soa"], org)
-    written.append(out["soa"])
+    fields = document_fields(
+        org,
+        s.soa.get("owner") or None,
+        s.soa.get("approved_by") or None,
+        s.soa.get("approval_date") if isinstance(s.soa.get("approval_date"), dt.date) else None,
+        str(s.soa["version"]) if s.soa.get("version") else None,
+    )
+    produce("soa", lambda: from_inputs(out["gap"], out["risk"], fields, limits))
 
     say(f"[4/5] roadmap from {s.start_date.isoformat()}")
-    size = next((x for x in SIZES if x.lower().startswith(s.size)), SIZES[1])
-    road = build_roadmap(gap, s.start_date, size, org)
-    notes += merge_into(road, "roadmap", existing("roadmap"), limits)
-    refresh_roadmap(road)
-    write_roadmap(road, out["roadmap"], org)
-    written.append(out["roadmap"])
+    produce("roadmap", lambda: roadmap_from_gap(out["gap"], s.start_date, s.size, org, limits))
 
     say("[5/5] cost savings")
-    savings = build_savings(gap, org=org, currency=s.currency)
-    notes += merge_into(savings, "savings", existing("savings"), limits)
-    write_savings(savings, out["savings"], org)
-    written.append(out["savings"])
+    produce("savings", lambda: savings_from_gap(out["gap"], org, s.currency, limits))
 
     say("validating")
-    report = validate(written, as_of=s.as_of, limits=limits)
-    return written, notes, report
+    return Pack(written, notes, validate(written, as_of=s.as_of, limits=limits))
 
 
-def demo(folder: Path, limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None) -> tuple[list[Path], list[str], Report]:
+def demo(folder: Path, limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None) -> Pack:
     """The engagement pack of the bundled sample company, built in `folder`."""
     from importlib import resources
 

@@ -9,7 +9,8 @@ from typing import Any
 REVIEW_SHEET = "Review Findings"
 ERROR = "error"
 WARNING = "warning"
-_SEVERITY_ORDER = {ERROR: 0, WARNING: 1}
+#: Errors before warnings wherever findings are listed by severity.
+SEVERITY_ORDER = {ERROR: 0, WARNING: 1}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit.findings import Report
 
+if TYPE_CHECKING:
+    from toolkit.rules import Rule
+    from toolkit.workbook.diff import Diff
+
 _FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -46,6 +50,21 @@ def report_text(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def rules_text(rules: Sequence[Rule], detail: bool = False) -> str:
+    """One line per rule; with `detail`, each rule's bad and good examples below its line."""
+    lines = []
+    for r in rules:
+        lines.append(f"{r.code}  {r.kind:<7} {r.severity:<7} {r.summary}")
+        if detail and r.example:
+            lines.extend("    " + line.strip() for line in r.example.splitlines())
+    return "".join(line + "\n" for line in lines)
+
+
+def rules_json(rules: Sequence[Rule]) -> str:
+    data = [{"code": r.code, "kind": r.kind, "severity": r.severity, "summary": r.summary, "example": r.example} for r in rules]
+    return json.dumps(data, indent=2) + "\n"
+
+
 def report_json(report: Report) -> str:
     return json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
 
@@ -75,8 +94,6 @@ def rows_json(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 # --- diff --------------------------------------------------------------------------------------
 
-if TYPE_CHECKING:
-    from toolkit.diff import Diff
 
 _DIFF_MARKS = {"added": "+", "removed": "-", "changed": "~"}
 _DIFF_COLUMNS = (
@@ -162,7 +179,7 @@ def diff_xlsx(diff: Diff, path: str | os.PathLike[str]) -> None:
     """
     import xlsxwriter
 
-    from toolkit.writer import CREATED, NAVY, atomic_output
+    from toolkit.workbook.writer import CREATED, NAVY, atomic_output
 
     with atomic_output(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from importlib import import_module
 from typing import Any
 
-from toolkit.cells import cell_ref
 from toolkit.findings import ERROR, WARNING, Finding
-from toolkit.reader import FormData, Record, TableData, WorkbookData
+from toolkit.workbook.cells import cell_ref
+from toolkit.workbook.reader import FormData, Record, TableData, WorkbookData
+from toolkit.workbook.schema import Column
 
 
 @dataclass
@@ -82,41 +82,13 @@ def missing(code: str, sheet: str | None, key: str | None, message: str, column:
     return Finding(code, rule_.severity, sheet, None, None, column, key, message)
 
 
+def required_by(form: FormData, code: str) -> Iterator[Column]:
+    """The form's fields the declaration says rule `code` checks (`required = "SOA010"`)."""
+    return (c for c in form.spec.columns if c.required_by == code)
+
+
 def table_ok(table: TableData | None) -> bool:
     return table is not None and table.sheet is not None and table.header_row is not None
-
-
-#: The module holding each kind's rules: a command loads only what the workbooks in hand need.
-MODULES = {
-    "any": "workbook",
-    "soa": "soa",
-    "gap": "gap",
-    "soc2": "gap",
-    "risk": "risk",
-    "roadmap": "roadmap",
-    "savings": "savings",
-    "cross": "cross",
-}
-
-
-def load(kind: str) -> None:
-    import_module(f"toolkit.rules.{MODULES[kind]}")
-
-
-def load_all() -> dict[str, Rule]:
-    """Import every rule module so the registry is complete."""
-    for kind in MODULES:
-        load(kind)
-    return RULES
-
-
-def rules_for(kind: str) -> Iterator[Rule]:
-    load("any")
-    if kind in MODULES:
-        load(kind)
-    for r in sorted(RULES.values(), key=lambda r: r.code):
-        if r.kind in (kind, "any"):
-            yield r
 
 
 __all__ = [
@@ -128,8 +100,6 @@ __all__ = [
     "WorkbookData",
     "at",
     "at_form",
-    "load_all",
     "missing",
     "rule",
-    "rules_for",
 ]

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterator
 
 from toolkit.findings import WARNING, Finding
-from toolkit.reader import WorkbookData
 from toolkit.rules import Context, at, at_form, missing, rule
+from toolkit.workbook.reader import WorkbookData
 
 
 @rule("WB001", "any", "A sheet the workbook kind requires is missing")
@@ -112,3 +112,30 @@ def uncalculated(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             None,
             "formula has no calculated value; open and save the file in a spreadsheet program",
         )
+
+
+@rule("WB007", "any", "A field or column the declaration marks required is blank")
+def required_blank(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: a form field declared `required = true` left empty, or a row with that column blank.
+    Good: every required field and cell filled in (fields checked by a rule of their own name it instead)."""
+    for form in book.forms.values():
+        if form.sheet is None:
+            continue
+        for col in form.spec.columns:
+            if not col.required or col.required_by is not None:
+                continue
+            if col.name not in form.cells:
+                yield missing(
+                    "WB007", form.sheet, None, f"{form.sheet} has no '{col.name}' line; add it and fill it in", column=col.name
+                )
+            elif form.fields.get(col.name) is None:
+                yield at_form("WB007", form, col.name, f"{form.sheet}: {col.name} is required but empty")
+    for table in book.tables.values():
+        key_col = table.spec.key
+        for col in table.spec.columns:
+            if not col.required or col.required_by is not None or col.computed or col.name not in table.columns:
+                continue
+            for rec in table.records:
+                if rec.get(col.name) is None:
+                    key = str(rec.get(key_col)) if key_col and rec.get(key_col) is not None else None
+                    yield at("WB007", rec, col.name, key, f"{col.name} is required but empty")

@@ -1,0 +1,251 @@
+"""The public API: one function per operation. The `ctk` command calls these and renders.
+
+Usable from a notebook or a script::
+
+    from toolkit import read_workbook, validate
+    report = validate("soa.xlsx")          # a file, a folder, or a list of them
+    book = read_workbook("soa.xlsx")
+
+Every function raises `CtkError` (one line: the file and the cause) for what the user can fix,
+and `InternalError` for a bug in ctk; `validate` never raises for a bad file, it reports it.
+Modules are imported inside the functions, so `import toolkit` (and `ctk --help`) stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from toolkit.errors import CtkError
+from toolkit.workbook.guard.base import DEFAULT_LIMITS, Limits
+
+if TYPE_CHECKING:
+    from toolkit.engagement import Pack
+    from toolkit.findings import Finding, Report
+    from toolkit.kinds import Generated
+    from toolkit.rules import Rule
+    from toolkit.workbook.annotate import Annotation
+    from toolkit.workbook.diff import Diff
+    from toolkit.workbook.reader import WorkbookData
+
+PathLike = str | os.PathLike[str]
+Progress = Callable[[str], None]
+
+
+def read_workbook(path: PathLike, kind: str | None = None, limits: Limits = DEFAULT_LIMITS) -> WorkbookData:
+    """Read any workbook ctk knows (or a SOC 2 matrix as .csv) into records, each with its sheet and row."""
+    from toolkit.workbook.reader import read_workbook as read
+
+    return read(path, kind=kind, limits=limits)
+
+
+def validate(
+    paths: PathLike | Sequence[PathLike],
+    *,
+    as_of: dt.date | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    jobs: int = 1,
+    progress: Callable[[Path], None] | None = None,
+) -> Report:
+    """Check workbooks (files or folders) alone and, folder by folder, against each other."""
+    from toolkit.validation import validate as run
+
+    return run(paths, as_of=as_of, limits=limits, jobs=jobs, progress=progress)
+
+
+def list_rules() -> list[Rule]:
+    """Every rule, in code order."""
+    from toolkit.kinds import all_rules
+
+    return sorted(all_rules().values(), key=lambda r: r.code)
+
+
+def rule(code: str) -> Rule:
+    """One rule by its code (`SOA007`)."""
+    from toolkit.kinds import all_rules
+
+    found = all_rules().get(code.strip().upper())
+    if found is None:
+        raise CtkError(f"no rule {code!r}; `ctk rules` lists them")
+    return found
+
+
+def _no_overwrite(output: PathLike, *inputs: PathLike | None) -> None:
+    """No command ever writes over a file it reads."""
+    out = Path(output)
+    for p in inputs:
+        if p is not None and out.exists() and Path(p).exists() and out.resolve() == Path(p).resolve():
+            raise CtkError("refusing to overwrite an input file; choose another output", str(output))
+
+
+def generate_gap(
+    matrix: PathLike,
+    output: PathLike,
+    *,
+    org: str | None = None,
+    merge_from: PathLike | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Generated:
+    """The gap assessment from the client's SOC 2 control matrix (.xlsx or .csv)."""
+    from toolkit.kinds import generate
+    from toolkit.kinds.gap.build import from_matrix
+
+    _no_overwrite(output, matrix, merge_from)
+    return generate("gap", lambda: from_matrix(matrix, limits), output, merge_from=merge_from, org=org, limits=limits)
+
+
+def generate_risk_register(
+    output: PathLike,
+    *,
+    source: PathLike | None = None,
+    org: str | None = None,
+    threshold: int = 9,
+    review_months: int = 12,
+    merge_from: PathLike | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Generated:
+    """The risk register (Methodology, Risk Register, Heat Map), blank or from the risks in `source`."""
+    from toolkit.kinds import generate
+    from toolkit.kinds.risk.build import from_source
+    from toolkit.kinds.risk.model import Method
+
+    _no_overwrite(output, source, merge_from)
+    method = Method(threshold=threshold, review_months=review_months)
+    return generate(
+        "risk", lambda: from_source(source, org, method, limits), output, merge_from=merge_from, org=org, limits=limits
+    )
+
+
+def generate_soa(
+    output: PathLike,
+    *,
+    gap: PathLike,
+    risks: PathLike | None = None,
+    org: str | None = None,
+    owner: str | None = None,
+    approved_by: str | None = None,
+    approval_date: dt.date | None = None,
+    version: str | None = None,
+    merge_from: PathLike | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Generated:
+    """The Statement of Applicability built from the gap assessment and the risk register."""
+    from toolkit.kinds import generate
+    from toolkit.kinds.soa.build import document_fields, from_inputs
+
+    _no_overwrite(output, gap, risks, merge_from)
+    fields = document_fields(org, owner, approved_by, approval_date, version)
+    return generate("soa", lambda: from_inputs(gap, risks, fields, limits), output, merge_from=merge_from, org=org, limits=limits)
+
+
+def generate_blank_soa(
+    output: PathLike, *, org: str | None = None, merge_from: PathLike | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Generated:
+    """A blank Statement of Applicability: Document Control and the 93 Annex A controls to fill in."""
+    from toolkit.kinds import generate
+    from toolkit.kinds.soa.build import new_soa
+
+    _no_overwrite(output, merge_from)
+    return generate("soa", lambda: new_soa(org), output, merge_from=merge_from, org=org, limits=limits)
+
+
+def generate_roadmap(
+    output: PathLike,
+    *,
+    gap: PathLike,
+    start: dt.date,
+    size: str = "medium",
+    org: str | None = None,
+    merge_from: PathLike | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Generated:
+    """The phase-by-phase roadmap from the gap assessment and a kick-off date."""
+    from toolkit.kinds import generate
+    from toolkit.kinds.roadmap.build import from_gap
+
+    _no_overwrite(output, gap, merge_from)
+    return generate(
+        "roadmap", lambda: from_gap(gap, start, size, org, limits), output, merge_from=merge_from, org=org, limits=limits
+    )
+
+
+def generate_savings(
+    output: PathLike,
+    *,
+    gap: PathLike,
+    currency: str = "USD",
+    org: str | None = None,
+    merge_from: PathLike | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Generated:
+    """The cost savings of extending SOC 2 against starting ISO/IEC 27001 from scratch."""
+    from toolkit.kinds import generate
+    from toolkit.kinds.savings.build import currency_code, from_gap
+
+    _no_overwrite(output, gap, merge_from)
+    code = currency_code(currency)  # checked before any file is read
+    return generate("savings", lambda: from_gap(gap, org, code, limits), output, merge_from=merge_from, org=org, limits=limits)
+
+
+def diff(old: PathLike, new: PathLike, *, limits: Limits = DEFAULT_LIMITS) -> Diff:
+    """What changed between two versions of a workbook, record by record (paired by key)."""
+    from toolkit.workbook.diff import diff_files
+
+    return diff_files(old, new, limits=limits)
+
+
+def write_diff(result: Diff, output: PathLike) -> None:
+    """The changes as one filterable sheet (`changes.xlsx`)."""
+    from toolkit import render
+
+    render.diff_xlsx(result, output)
+
+
+def annotate(path: PathLike, findings: Sequence[Finding], output: PathLike, *, limits: Limits = DEFAULT_LIMITS) -> Annotation:
+    """A copy of the client's workbook with every finding marked in place and a Review Findings sheet."""
+    from toolkit.workbook.annotate import annotate as run
+
+    if Path(output).suffix.lower() != ".xlsx":
+        raise CtkError("--annotate writes an Excel workbook; name it .xlsx", str(output))
+    _no_overwrite(output, path)
+    return run(path, findings, output, limits=limits)
+
+
+def export(path: PathLike, sheet: str | None = None, *, limits: Limits = DEFAULT_LIMITS) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of a workbook's table (`Sheet`, `Row`, declared columns, then extra ones)."""
+    from toolkit.workbook.export import table_rows
+
+    return table_rows(path, sheet, limits=limits)
+
+
+def table_frame(path: PathLike, sheet: str | None = None, *, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """The same records as a pandas DataFrame."""
+    from toolkit.workbook.export import table_frame as frame
+
+    return frame(path, sheet, limits=limits)
+
+
+def init_engagement(
+    folder: PathLike, *, org: str | None = None, start: dt.date | None = None, currency: str = "USD"
+) -> list[Path]:
+    """A new engagement folder: `ctk.toml` settings and a blank SOC 2 control matrix to fill in."""
+    from toolkit.engagement import init, next_monday
+
+    return init(Path(folder), org, start or next_monday(dt.date.today()), currency)
+
+
+def build_engagement(folder: PathLike, *, limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None) -> Pack:
+    """Every workbook of the engagement in `folder`, built (merging what it holds), then validated together."""
+    from toolkit.engagement import build
+
+    return build(Path(folder), limits, progress)
+
+
+def demo(folder: PathLike = "demo_output", *, progress: Progress | None = None) -> Pack:
+    """The engagement pack of the bundled sample company, built in `folder`."""
+    from toolkit.engagement import demo as run
+
+    return run(Path(folder), progress=progress)

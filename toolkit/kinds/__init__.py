@@ -1,0 +1,117 @@
+"""The workbook kinds ctk knows, and what every generated kind goes through.
+
+One package per kind (`toolkit/kinds/<kind>/`: `model.py` what the kind computes, `sheets.py`
+how its custom sheets are drawn, `rules.py` its checks) and one line in `REGISTRY` below: that
+is all adding a kind takes, besides its declaration in `workbook_templates/<kind>.toml`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+from types import ModuleType
+
+from toolkit.rules import RULES, Rule
+from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
+from toolkit.workbook.schema import load_spec
+from toolkit.workbook.writer import Book
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A workbook kind: its declaration's name and the file an engagement folder keeps it in."""
+
+    name: str
+    filename: str
+    #: Whether ctk generates it (the SOC 2 matrix is the client's input).
+    generated: bool = True
+
+    @property
+    def title(self) -> str:
+        return load_spec(self.name).title
+
+    def module(self, part: str = "model") -> ModuleType:
+        return import_module(f"toolkit.kinds.{self.name}.{part}")
+
+
+REGISTRY: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("soc2", "soc2_controls.xlsx", generated=False),
+        Kind("gap", "gap_assessment.xlsx"),
+        Kind("risk", "risk_register.xlsx"),
+        Kind("soa", "soa.xlsx"),
+        Kind("roadmap", "roadmap.xlsx"),
+        Kind("savings", "cost_savings.xlsx"),
+    )
+}
+
+#: Rules that look at several workbooks of one client at once.
+CROSS_MODULE = "toolkit.kinds.cross"
+
+
+def load_rules(kind: str) -> None:
+    """Import the rules a workbook of this kind is checked with (the shared ones too)."""
+    import_module("toolkit.rules.workbook")
+    if kind in REGISTRY:
+        REGISTRY[kind].module("rules")
+
+
+def rules_for(kind: str) -> Iterator[Rule]:
+    """The rules for one workbook of `kind`, in code order."""
+    load_rules(kind)
+    for r in sorted(RULES.values(), key=lambda r: r.code):
+        if r.kind in (kind, "any"):
+            yield r
+
+
+def cross_rules() -> list[Rule]:
+    import_module(CROSS_MODULE)
+    return sorted((r for r in RULES.values() if r.kind == "cross"), key=lambda r: r.code)
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every rule ctk has, each module imported so the registry is complete."""
+    for kind in REGISTRY:
+        load_rules(kind)
+    cross_rules()
+    return RULES
+
+
+@dataclass
+class Generated:
+    """What a generator wrote, and the warnings to show about it."""
+
+    path: Path
+    notes: list[str]
+
+
+def generate(
+    kind: str,
+    build: Callable[[], Book],
+    output: str | os.PathLike[str],
+    *,
+    merge_from: str | os.PathLike[str] | None = None,
+    org: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Generated:
+    """What every generator does, in one place: build from the inputs, carry the client's edits
+    from `merge_from`, recompute what depends on them, write atomically."""
+    from toolkit.workbook.merge import merge_into
+
+    book = build()
+    notes = merge_into(book, kind, Path(merge_from) if merge_from is not None else None, limits)
+    REGISTRY[kind].module("build").refresh(book)
+    write_workbook(kind, book, output, org)
+    return Generated(Path(output), notes)
+
+
+def write_workbook(kind: str, book: Book, output: str | os.PathLike[str], org: str | None = None) -> None:
+    """Write `book` as a workbook of `kind`, titled for the client when `org` is given."""
+    from toolkit.workbook.writer import write_book
+
+    spec = load_spec(kind)
+    write_book(spec, book, output, title=f"{spec.title} - {org}" if org else spec.title)

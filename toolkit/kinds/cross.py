@@ -1,0 +1,177 @@
+"""Rules across workbooks given together: gap assessment, risk register and SoA of one client.
+
+Workbooks are grouped by folder: a consultancy may validate many clients' folders in one run,
+and one client's SoA is never checked against another client's register.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+from toolkit.findings import Finding
+from toolkit.kinds.gap.model import ANNEX, CLAUSES, FULL, NOT, PARTIAL, coverage_of
+from toolkit.kinds.risk.model import REGISTER
+from toolkit.kinds.roadmap.model import PHASES, sheet_name
+from toolkit.kinds.soa.build import SHEET
+from toolkit.rules import Context, at, missing, rule
+from toolkit.workbook.reader import Record, WorkbookData
+
+Found = Iterator[tuple[str, Finding]]
+
+
+def clients(books: list[WorkbookData]) -> Iterator[dict[str, WorkbookData]]:
+    """One dict of kind -> workbook per folder holding exactly one workbook of each kind."""
+    folders: dict[Path, list[WorkbookData]] = defaultdict(list)
+    for book in books:
+        folders[Path(book.path).resolve().parent].append(book)
+    for _, group in sorted(folders.items()):
+        kinds: dict[str, list[WorkbookData]] = defaultdict(list)
+        for book in group:
+            kinds[book.kind].append(book)
+        yield {k: v[0] for k, v in kinds.items() if len(v) == 1}
+
+
+def _soa_rows(soa: WorkbookData) -> dict[str, Record]:
+    out: dict[str, Record] = {}
+    for rec in soa.tables[SHEET].records:
+        cid = rec.get("Control ID")
+        if isinstance(cid, str) and cid not in out:
+            out[cid] = rec
+    return out
+
+
+@rule("XWB001", "cross", "Ambiguous folder: several workbooks of one kind, so they are not checked against each other", "warning")
+def ambiguous(books: list[WorkbookData], ctx: Context) -> Found:
+    """Bad: soa.xlsx and soa_v2.xlsx in one client folder. Good: one of each kind per folder."""
+    folders: dict[tuple[Path, str], list[WorkbookData]] = defaultdict(list)
+    for book in books:
+        folders[(Path(book.path).resolve().parent, book.kind)].append(book)
+    for (_, kind), group in sorted(folders.items()):
+        if len(group) > 1 and kind in ("soa", "risk", "gap"):
+            names = ", ".join(Path(b.path).name for b in group)
+            for book in group:
+                yield (
+                    book.path,
+                    missing(
+                        "XWB001",
+                        None,
+                        None,
+                        f"{len(group)} {book.spec.title} workbooks in one folder ({names}); cross-checks with them are skipped",
+                    ),
+                )
+
+
+@rule("XWB002", "cross", "A control a risk treatment relies on is not applicable in the SoA")
+def relied_on_not_applicable(books: list[WorkbookData], ctx: Context) -> Found:
+    """Bad: R-004 is mitigated by A.8.24, and the SoA marks A.8.24 Applicable = No.
+    Good: every control named in a risk treatment is applicable in the SoA."""
+    for group in clients(books):
+        soa, risk = group.get("soa"), group.get("risk")
+        if soa is None or risk is None or REGISTER not in risk.tables:
+            continue
+        rows = _soa_rows(soa)
+        relied: dict[str, list[str]] = defaultdict(list)
+        for rec in risk.tables[REGISTER].records:
+            if rec.get("Treatment") in (None, "Accept"):
+                continue
+            for cid in rec.get("Annex A Controls") or []:
+                relied[cid].append(str(rec.get("Risk ID")))
+        for cid, risks in sorted(relied.items()):
+            row = rows.get(cid)
+            if row is not None and row.get("Applicable") == "No":
+                yield (
+                    soa.path,
+                    at(
+                        "XWB002",
+                        row,
+                        "Applicable",
+                        cid,
+                        f"{cid} is excluded, but {', '.join(risks)} in {Path(risk.path).name} rely on it for treatment",
+                    ),
+                )
+
+
+@rule("XWB003", "cross", "The SoA cites a risk the register does not hold")
+def unknown_risk(books: list[WorkbookData], ctx: Context) -> Found:
+    """Bad: Related Risks = `R-099` with no R-099 in the register. Good: ids of existing risks."""
+    for group in clients(books):
+        soa, risk = group.get("soa"), group.get("risk")
+        if soa is None or risk is None or REGISTER not in risk.tables:
+            continue
+        known = {rec.get("Risk ID") for rec in risk.tables[REGISTER].records}
+        for rec in soa.tables[SHEET].records:
+            unknown = [r for r in rec.get("Related Risks") or [] if r not in known]
+            if unknown:
+                yield (
+                    soa.path,
+                    at(
+                        "XWB003",
+                        rec,
+                        "Related Risks",
+                        rec.get("Control ID"),
+                        f"{', '.join(unknown)} not found in {Path(risk.path).name}",
+                    ),
+                )
+
+
+#: SoA statuses consistent with each gap rating.
+AGREES = {
+    FULL: {"Implemented"},
+    PARTIAL: {"Partially implemented", "Planned"},
+    NOT: {"Planned", "Not implemented", "Partially implemented"},
+}
+
+
+@rule("XWB004", "cross", "The SoA's implementation status disagrees with the gap assessment's coverage")
+def status_disagrees(books: list[WorkbookData], ctx: Context) -> Found:
+    """Bad: gap says A.5.9 Not addressed, SoA says Implemented. Good: Planned or Not implemented,
+    or update the gap rating (with a note) once the control is in place."""
+    for group in clients(books):
+        soa, gap = group.get("soa"), group.get("gap")
+        if soa is None or gap is None:
+            continue
+        coverage = coverage_of(gap)
+        for cid, row in _soa_rows(soa).items():
+            status = row.get("Implementation Status")
+            gap_row = coverage.get(cid)
+            rating = gap_row.get("Coverage") if gap_row is not None else None
+            if row.get("Applicable") != "Yes" or rating not in AGREES or status is None:
+                continue
+            if status not in AGREES[rating]:
+                where = f"{Path(gap.path).name} {gap_row.sheet}!{gap_row.cell('Coverage')}" if gap_row else Path(gap.path).name
+                yield (
+                    soa.path,
+                    at("XWB004", row, "Implementation Status", cid, f"{cid} is '{status}' here but '{rating}' in {where}"),
+                )
+
+
+@rule("XWB005", "cross", "An open gap in the gap assessment has no task in the roadmap")
+def gap_without_task(books: list[WorkbookData], ctx: Context) -> Found:
+    """Bad: A.5.12 is Partially addressed and no roadmap task references it.
+    Good: a phase 3 task with Reference `A.5.12` (regenerate the roadmap with --merge)."""
+    for group in clients(books):
+        gap, road = group.get("gap"), group.get("roadmap")
+        if gap is None or road is None:
+            continue
+        referenced = {
+            ref
+            for p in PHASES
+            if sheet_name(p) in road.tables
+            for rec in road.tables[sheet_name(p)].records
+            for ref in rec.get("Reference") or []
+        }
+        for sheet, key in ((ANNEX, "Control ID"), (CLAUSES, "Clause")):
+            for rec in gap.tables[sheet].records:
+                k = rec.get(key)
+                if rec.get("Coverage") in (PARTIAL, NOT) and isinstance(k, str) and k not in referenced:
+                    yield (
+                        road.path,
+                        missing(
+                            "XWB005",
+                            None,
+                            k,
+                            f"{k} is '{rec.get('Coverage')}' in {Path(gap.path).name} ({sheet}!{rec.cell('Coverage')}) but no roadmap task references it",
+                        ),
+                    )

@@ -1,0 +1,215 @@
+"""The gap assessment's `Summary` (live formulas, a chart) and `How to read` sheets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from toolkit.data import catalog
+from toolkit.kinds.gap.model import ANNEX, CLAUSES, RATINGS, TYPICAL, distribution
+from toolkit.kinds.soc2.model import EXCEPTIONS, NOT_TESTED, Inventory
+from toolkit.workbook.cells import col_letter
+from toolkit.workbook.crosstab import Axis, write_crosstab
+from toolkit.workbook.schema import load_spec
+from toolkit.workbook.writer import SheetWriter, Styles, cached, write_text_sheet
+
+if TYPE_CHECKING:
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
+
+
+def _col(sheet: str, name: str) -> str:
+    """Whole-column reference to a declared column, so rows a client adds still count."""
+    spec = load_spec("gap").sheet(sheet)
+    letter = col_letter([c.name for c in spec.columns].index(name))
+    return f"'{sheet}'!${letter}:${letter}"
+
+
+def summary(annex: Sequence[Mapping[str, Any]], clauses: Sequence[Mapping[str, Any]]) -> SheetWriter:
+    def write(wb: Workbook, ws: Worksheet, st: Styles) -> None:
+        head = st.header_computed
+        num = st.int_computed
+        pct = st.pct
+        label = st.label
+        ws.set_column(0, 0, 26)
+        ws.set_column(1, 6, 15)
+        ws.write_string(0, 0, "Gap Assessment Summary", st.title)
+        ws.write_string(
+            1,
+            0,
+            "Live formulas over the Coverage columns: change a rating on the gap sheets and these figures follow.",
+            st.italic,
+        )
+        cov, sug, theme = _col(ANNEX, "Coverage"), _col(ANNEX, "Suggested Coverage"), _col(ANNEX, "Theme")
+        assessed = distribution(r.get("Coverage") for r in annex)
+        suggested = distribution(r.get("Suggested Coverage") for r in annex)
+        total = len(annex)
+        # Annex A by rating, beside the article's typical ranges.
+        r0 = 3
+        for c, text in enumerate(
+            ["Annex A coverage", "Controls", "% of controls", "Typical low", "Typical high", "Within typical?", "Suggested"]
+        ):
+            ws.write_string(r0, c, text, head)
+        for i, rating in enumerate(RATINGS):
+            r = r0 + 1 + i
+            excel_row = r + 1
+            share = assessed[rating] / total if total else 0
+            low, high = TYPICAL[rating]
+            ws.write_string(r, 0, rating, label)
+            ws.write_formula(r, 1, f"=COUNTIF({cov},A{excel_row})", num, assessed[rating])
+            ws.write_formula(r, 2, f"=IF($B${r0 + 5}=0,0,B{excel_row}/$B${r0 + 5})", pct, cached(share))
+            ws.write_number(r, 3, low / 100, pct)
+            ws.write_number(r, 4, high / 100, pct)
+            within = "Yes" if low / 100 <= round(share, 9) <= high / 100 else "No"
+            ws.write_formula(r, 5, f'=IF(AND(C{excel_row}>=D{excel_row},C{excel_row}<=E{excel_row}),"Yes","No")', label, within)
+            ws.write_formula(r, 6, f"=COUNTIF({sug},A{excel_row})", num, suggested[rating])
+        rt = r0 + 4
+        ws.write_string(rt, 0, "Total", label)
+        ws.write_formula(rt, 1, f"=SUM(B{r0 + 2}:B{r0 + 4})", num, sum(assessed.values()))
+        ws.write_formula(rt, 2, f"=IF($B${rt + 1}=0,0,1)", pct, 1 if total else 0)
+        ws.write_formula(rt, 6, f"=SUM(G{r0 + 2}:G{r0 + 4})", num, sum(suggested.values()))
+
+        # By theme.
+        t0 = rt + 3
+        ws.write_string(t0 - 1, 0, "By theme", st.subtitle)
+        ws.set_row(t0, 30)  # two-line headers ("Partially addressed")
+        for c, text in enumerate(["Theme", *RATINGS, "Controls", "% fully"]):
+            ws.write_string(t0, c, text, head)
+        themes = catalog.themes()
+        by_theme = write_crosstab(
+            ws,
+            t0 + 1,
+            1,
+            Axis("Theme", theme, themes, [f"$A{t0 + 2 + i}" for i in range(len(themes))]),
+            Axis("Coverage", cov, RATINGS, [f"{col_letter(j)}${t0 + 1}" for j in range(1, len(RATINGS) + 1)]),
+            annex,
+            lambda _theme, _rating: num,
+        )
+        for i, name in enumerate(themes):
+            r = t0 + 1 + i
+            in_theme = sum(1 for x in annex if x.get("Theme") == name)
+            ws.write_string(r, 0, name, label)
+            ws.write_formula(r, 4, f"=SUM(B{r + 1}:D{r + 1})", num, in_theme)
+            fully = by_theme.get((name, RATINGS[0]), 0)
+            ws.write_formula(r, 5, f"=IF(E{r + 1}=0,0,B{r + 1}/E{r + 1})", pct, cached(fully / in_theme if in_theme else 0))
+        t_end = t0 + len(themes)
+
+        # Clauses 4-10.
+        c0 = t_end + 3
+        ccov = _col(CLAUSES, "Coverage")
+        cl = distribution(r.get("Coverage") for r in clauses)
+        ws.write_string(c0 - 1, 0, "Management system (clauses 4-10)", st.subtitle)
+        ws.set_row(c0, 30)
+        for c, text in enumerate(["Clause coverage", "Requirements", "% of requirements"]):
+            ws.write_string(c0, c, text, head)
+        for i, rating in enumerate(RATINGS):
+            r = c0 + 1 + i
+            ws.write_string(r, 0, rating, label)
+            ws.write_formula(r, 1, f"=COUNTIF({ccov},A{r + 1})", num, cl[rating])
+            ws.write_formula(
+                r,
+                2,
+                f"=IF(SUM($B${c0 + 2}:$B${c0 + 4})=0,0,B{r + 1}/SUM($B${c0 + 2}:$B${c0 + 4}))",
+                pct,
+                cached(cl[rating] / len(clauses) if clauses else 0),
+            )
+        ws.write_string(
+            c0 + 5, 0, "Typical ranges are the article's figures for organisations holding a SOC 2 Type II report.", st.italic
+        )
+
+        chart = wb.add_chart({"type": "column"})
+        cats = f"='Summary'!$A${r0 + 2}:$A${r0 + 4}"
+        for col, name, colour in (
+            ("C", "This assessment", "#1F3864"),
+            ("D", "Typical low", "#A6A6A6"),
+            ("E", "Typical high", "#D9D9D9"),
+        ):
+            chart.add_series(
+                {
+                    "name": name,
+                    "categories": cats,
+                    "values": f"='Summary'!${col}${r0 + 2}:${col}${r0 + 4}",
+                    "fill": {"color": colour},
+                    "border": {"none": True},
+                }
+            )
+        chart.set_title({"name": "Annex A coverage vs typical SOC 2 organisation", "name_font": {"size": 11}})
+        chart.set_y_axis({"num_format": "0%", "max": 1, "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 520, "height": 300})
+        ws.insert_chart(r0, 8, chart, {"x_offset": 10})
+
+        bars = wb.add_chart({"type": "bar", "subtype": "percent_stacked"})
+        for j, (rating, colour) in enumerate(zip(RATINGS, ("#548235", "#F4B183", "#C00000"), strict=True), start=1):
+            col = col_letter(j)
+            bars.add_series(
+                {
+                    "name": rating,
+                    "categories": f"='Summary'!$A${t0 + 2}:$A${t_end + 1}",
+                    "values": f"='Summary'!${col}${t0 + 2}:${col}${t_end + 1}",
+                    "fill": {"color": colour},
+                }
+            )
+        bars.set_title({"name": "Coverage by theme", "name_font": {"size": 11}})
+        bars.set_legend({"position": "bottom"})
+        bars.set_size({"width": 520, "height": 260})
+        ws.insert_chart(r0 + 17, 8, bars, {"x_offset": 10})
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 1)
+        ws.hide_gridlines(2)
+
+    return write
+
+
+def how_to_read(inv: Inventory) -> SheetWriter:
+    in_scope = sorted({c for control in inv.controls for c in control.criteria}, key=list(catalog.criteria()).index)
+    categories = sorted({catalog.criteria()[c].category for c in in_scope})
+    lines = [
+        ("How ratings were derived", "title"),
+        (
+            "Each Annex A control and clause 4-10 requirement is compared with the client's SOC 2 control matrix through ctk's curated crosswalk. Each crosswalk link is typed with the NIST IR 8477 set relationships, read as 'the SOC 2 criterion is ... of the ISO requirement'.",
+            "text",
+        ),
+        (
+            "Fully addressed: an 'equal' or 'superset' link from a criterion whose client controls were tested with no exceptions.",
+            "text",
+        ),
+        (
+            "Partially addressed: only 'intersect' or 'subset' links, or the full link's controls had exceptions noted or were not tested.",
+            "text",
+        ),
+        (
+            "Not addressed: no criterion in the client's SOC 2 scope maps to the requirement. Criteria outside the scope count for nothing.",
+            "text",
+        ),
+        (
+            "Management-system requirements (clauses 4-10) are never fully met by SOC 2: scope, the SoA, objectives, document control, internal audit and management review come out as gaps.",
+            "text",
+        ),
+        (
+            "Suggested Coverage and Rating Basis are computed; Coverage, Gap Description, Remediation Action, Owner, Target Phase and Notes are yours. Coverage starts as the suggestion; rate a control better than suggested only with a note saying why (ctk validate checks this).",
+            "text",
+        ),
+        (
+            "Grey columns are computed and refreshed when the workbook is regenerated; white columns are kept as you typed them.",
+            "text",
+        ),
+        ("This client's SOC 2 scope", "subtitle"),
+        (
+            f"{len(inv.controls)} SOC 2 controls; categories in scope: {', '.join(categories) or 'none'}; {len(in_scope)} of 61 criteria addressed.",
+            "text",
+        ),
+        (
+            "Controls with exceptions noted: "
+            + (", ".join(c.id for c in inv.controls if c.result == EXCEPTIONS) or "none")
+            + ".",
+            "text",
+        ),
+        ("Controls not tested: " + (", ".join(c.id for c in inv.controls if c.result == NOT_TESTED) or "none") + ".", "text"),
+    ]
+
+    def write(wb: Workbook, ws: Worksheet, st: Styles) -> None:
+        write_text_sheet(ws, st, lines)
+
+    return write

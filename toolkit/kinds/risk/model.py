@@ -1,0 +1,125 @@
+"""The risk register: a methodology the client can change, the register, and its heat map."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolkit.data.ids import split_list
+from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
+from toolkit.workbook.reader import WorkbookData, read_workbook
+from toolkit.workbook.writer import Form
+
+METHOD = "Methodology"
+REGISTER = "Risk Register"
+HEAT = "Heat Map"
+SCORING = "Score = Likelihood x Impact (1-25); residual score = residual likelihood x residual impact."
+
+LIKELIHOOD = [
+    (1, "Rare", "Not expected in the next 3 years; no history here or in our sector."),
+    (2, "Unlikely", "Could happen within 3 years; has happened in our sector."),
+    (3, "Possible", "Could happen within a year; has happened to us or to peers."),
+    (4, "Likely", "Expected within a year; near misses seen."),
+    (5, "Almost certain", "Expected within months, or already happening."),
+]
+IMPACT = [
+    (1, "Negligible", "No customer impact; under 1 hour of internal disruption; no data exposed."),
+    (2, "Minor", "Limited internal data exposed or under 4 hours of degraded service; no contractual breach."),
+    (3, "Moderate", "Customer data of one tenant exposed or a day of outage; SLA credits; one regulator notification."),
+    (4, "Major", "Customer data of many tenants exposed or multi-day outage; regulatory action; key customers at risk."),
+    (5, "Severe", "Large-scale breach or prolonged outage threatening the business; fines and litigation."),
+]
+LEVELS = [
+    ("Low", 1, 4, "Accept and monitor; the risk owner may accept."),
+    ("Medium", 5, 9, "Treat within 6 months or accept with the risk owner's sign-off."),
+    ("High", 10, 16, "Treat within 3 months; acceptance only by the roles authorised above the threshold."),
+    ("Critical", 17, 25, "Treat immediately; escalate to the ISMS Steering Committee; acceptance only by the CEO."),
+]
+
+
+@dataclass
+class Method:
+    """The values the register and the validator follow, as the client's workbook states them."""
+
+    threshold: int = 9
+    acceptors: list[str] = field(default_factory=lambda: ["Chief Executive Officer", "ISMS Steering Committee"])
+    review_months: int = 12
+    levels: list[tuple[str, int, int]] = field(default_factory=lambda: [(lv, lo, hi) for lv, lo, hi, _ in LEVELS])
+
+    def level(self, score: object) -> str | None:
+        if not isinstance(score, int):
+            return None
+        for name, low, high in self.levels:
+            if low <= score <= high:
+                return name
+        return None
+
+
+def method_from(fields: Mapping[str, Any], levels: Iterable[Mapping[str, Any]]) -> Method:
+    """The methodology stated by a Methodology sheet's fields and levels (defaults where missing)."""
+    m = Method()
+    threshold = fields.get("Acceptance Threshold")
+    if isinstance(threshold, int):
+        m.threshold = threshold
+    acceptors = fields.get("Accept Above Threshold")
+    if isinstance(acceptors, str):
+        m.acceptors = split_list(acceptors)
+    months = fields.get("Review Interval (months)")
+    if isinstance(months, int) and months > 0:
+        m.review_months = months
+    stated = [(lv.get("Level"), lv.get("Min Score"), lv.get("Max Score")) for lv in levels]
+    good = [(n, lo, hi) for n, lo, hi in stated if isinstance(n, str) and isinstance(lo, int) and isinstance(hi, int)]
+    if good:
+        m.levels = sorted(good, key=lambda lv: lv[1])
+    return m
+
+
+def method_of(book: WorkbookData) -> Method:
+    """The methodology a returned register states."""
+    form = book.forms.get(METHOD)
+    if form is None or form.sheet is None:
+        return Method()
+    return method_from(form.fields, [r.values for r in form.blocks.get("Risk levels", [])])
+
+
+def product(a: object, b: object) -> int | None:
+    if isinstance(a, int) and isinstance(b, int) and not isinstance(a, bool) and not isinstance(b, bool):
+        return a * b
+    return None
+
+
+def computed(record: dict[str, Any], method: Method) -> dict[str, Any]:
+    """A register row with its computed columns filled in."""
+    out = dict(record)
+    out["Inherent Score"] = product(record.get("Likelihood"), record.get("Impact"))
+    out["Risk Level"] = method.level(out["Inherent Score"])
+    out["Residual Score"] = product(record.get("Residual Likelihood"), record.get("Residual Impact"))
+    return out
+
+
+def methodology_form(method: Method, org: str | None) -> Form:
+    return Form(
+        {
+            "Organisation": org,
+            "Scoring": SCORING,
+            "Acceptance Threshold": method.threshold,
+            "Accept Above Threshold": "; ".join(method.acceptors),
+            "Review Interval (months)": method.review_months,
+            "Owner": "ISMS Manager",
+        },
+        {
+            "Likelihood scale": [{"Rating": r, "Label": lb, "Meaning": m} for r, lb, m in LIKELIHOOD],
+            "Impact scale": [{"Rating": r, "Label": lb, "Meaning": m} for r, lb, m in IMPACT],
+            "Risk levels": [{"Level": lv, "Min Score": lo, "Max Score": hi, "Response": resp} for lv, lo, hi, resp in LEVELS],
+        },
+    )
+
+
+def import_risks(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> list[dict[str, Any]]:
+    """Risks from a CSV or workbook with the register's headers (input columns are taken)."""
+    book = read_workbook(path, kind="risk", limits=limits)
+    table = book.tables[REGISTER]
+    inputs = [c.name for c in table.spec.input_columns]
+    return [{**{c: r.values.get(c) for c in inputs}, **r.extra} for r in table.records]

@@ -1,0 +1,337 @@
+"""Risk register rules (ISO/IEC 27001:2022 clauses 6.1.2, 6.1.3, 8.2, 8.3).
+
+Thresholds, acceptors, levels and the review interval are read from the workbook's own
+Methodology sheet, so a client who changes them is checked against their own method.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+from toolkit.data import catalog
+from toolkit.findings import WARNING, Finding
+from toolkit.kinds.risk.model import METHOD, REGISTER, Method, method_of, product
+from toolkit.rules import Context, at, at_form, missing, required_by, rule, table_ok
+from toolkit.workbook.reader import Record, WorkbookData
+
+CLOSED = ("Treated", "Closed")
+
+
+def _risks(book: WorkbookData) -> list[tuple[Record, str | None]]:
+    """Each risk with its id, worked out once per workbook: twenty rules walk them."""
+    if "risks" not in book.memo:
+        table = book.tables.get(REGISTER)
+        rows = table.records if table is not None and table_ok(table) else []
+        book.memo["risks"] = [(rec, str(rid) if (rid := rec.get("Risk ID")) is not None else None) for rec in rows]
+    risks: list[tuple[Record, str | None]] = book.memo["risks"]
+    return risks
+
+
+def _method(book: WorkbookData) -> Method:
+    if "method" not in book.memo:
+        book.memo["method"] = method_of(book)
+    method: Method = book.memo["method"]
+    return method
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5
+
+
+def _has(rec: Record, column: str) -> bool:
+    return rec.has(column)
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last = [31, 29 if (y % 4 == 0 and y % 100 != 0) or y % 400 == 0 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m]
+    return dt.date(y, m + 1, min(day.day, last))
+
+
+@rule("RSK001", "risk", "A risk has no owner")
+def owner_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Clause 6.1.2 c 2: every risk has a risk owner. Bad: Risk Owner empty. Good: `CTO (Marcus Oyelaran)`."""
+    for rec, rid in _risks(book):
+        if _has(rec, "Risk Owner") and rec.get("Risk Owner") is None:
+            yield at("RSK001", rec, "Risk Owner", rid, f"{rid or 'risk'} has no risk owner")
+
+
+@rule("RSK002", "risk", "A risk has no treatment decision (Mitigate, Accept, Transfer or Avoid)")
+def treatment_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: Treatment empty. Good: `Mitigate`. (A value outside the four is WB003.)"""
+    for rec, rid in _risks(book):
+        if _has(rec, "Treatment") and rec.get("Treatment") is None:
+            yield at(
+                "RSK002",
+                rec,
+                "Treatment",
+                rid,
+                f"{rid or 'risk'} has no treatment decision; choose Mitigate, Accept, Transfer or Avoid",
+            )
+
+
+def _scale(code: str, column: str) -> Callable[[WorkbookData, Context], Iterator[Finding]]:
+    def check(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+        for rec, rid in _risks(book):
+            value = rec.get(column)
+            if _has(rec, column) and not _whole(value):
+                shown = "blank" if value is None else f"'{value}'"
+                yield at(code, rec, column, rid, f"{rid or 'risk'}: {column} is {shown}; it must be a whole number from 1 to 5")
+
+    check.__doc__ = f"Bad: {column} = 3.5, 7 or blank. Good: a whole number 1-5 on the Methodology's scale."
+    return check
+
+
+rule("RSK003", "risk", "Likelihood is not a whole number from 1 to 5")(_scale("RSK003", "Likelihood"))
+rule("RSK004", "risk", "Impact is not a whole number from 1 to 5")(_scale("RSK004", "Impact"))
+
+
+def _score(code: str, column: str, a: str, b: str, example: str) -> Callable[[WorkbookData, Context], Iterator[Finding]]:
+    """A computed score that must equal a x b (typed over, or a formula broken by a client)."""
+
+    def check(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+        for rec, rid in _risks(book):
+            expected = product(rec.get(a), rec.get(b))
+            score = rec.get(column)
+            if expected is not None and _has(rec, column) and score != expected and book.calculated(rec, column):
+                yield at(
+                    code,
+                    rec,
+                    column,
+                    rid,
+                    f"{rid or 'risk'}: {column.lower()} is {score!r}, {a.lower()} x {b.lower()} is {expected}",
+                )
+
+    check.__doc__ = example
+    return check
+
+
+rule("RSK005", "risk", "The inherent score is not likelihood x impact")(
+    _score(
+        "RSK005",
+        "Inherent Score",
+        "Likelihood",
+        "Impact",
+        "Bad: Likelihood 4, Impact 3, Inherent Score typed over as 8. Good: the formula's 12.",
+    )
+)
+rule("RSK015", "risk", "The residual score is not residual likelihood x residual impact")(
+    _score(
+        "RSK015",
+        "Residual Score",
+        "Residual Likelihood",
+        "Residual Impact",
+        "Bad: residual 2 x 3 with Residual Score typed over as 4. Good: the formula's 6.",
+    )
+)
+
+
+@rule("RSK006", "risk", "The risk level does not match the Methodology's levels for the score")
+def level_mismatch(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: score 12 shown as `Medium` when the Methodology says 10-16 is High. Good: `High`."""
+    method = _method(book)
+    for rec, rid in _risks(book):
+        expected = method.level(product(rec.get("Likelihood"), rec.get("Impact")))
+        level = rec.get("Risk Level")
+        if expected is not None and _has(rec, "Risk Level") and level != expected and book.calculated(rec, "Risk Level"):
+            yield at("RSK006", rec, "Risk Level", rid, f"{rid or 'risk'}: level is {level!r}, the Methodology gives '{expected}'")
+
+
+@rule("RSK007", "risk", "A mitigated risk has no treatment plan")
+def plan_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: Treatment = Mitigate, Treatment Plan empty. Good: the concrete actions and who does them."""
+    for rec, rid in _risks(book):
+        if rec.get("Treatment") == "Mitigate" and _has(rec, "Treatment Plan") and rec.get("Treatment Plan") is None:
+            yield at("RSK007", rec, "Treatment Plan", rid, f"{rid or 'risk'} is mitigated but has no treatment plan")
+
+
+@rule("RSK008", "risk", "A mitigated risk names no Annex A controls")
+def controls_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Clause 6.1.3 b-c: the controls that treat the risk. Bad: empty. Good: `A.8.5; A.5.17`."""
+    for rec, rid in _risks(book):
+        if rec.get("Treatment") == "Mitigate" and _has(rec, "Annex A Controls") and not rec.get("Annex A Controls"):
+            yield at("RSK008", rec, "Annex A Controls", rid, f"{rid or 'risk'} is mitigated but names no Annex A controls")
+
+
+@rule("RSK009", "risk", "A risk names an Annex A control that does not exist")
+def control_unknown(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: `A.12.6.1` (2013) or `A.8.35`. Good: `A.8.8` (also `8.8`, `A 8.8`)."""
+    for rec, rid in _risks(book):
+        bad = [c for c in rec.get("Annex A Controls") or [] if c not in catalog.annex_a()]
+        if bad:
+            yield at(
+                "RSK009",
+                rec,
+                "Annex A Controls",
+                rid,
+                f"{rid or 'risk'} names {', '.join(bad)}, not ISO/IEC 27001:2022 Annex A controls",
+            )
+
+
+def _retained(rec: Record) -> int | None:
+    """The score a risk is left at: inherent when accepted as is, else the residual."""
+    if rec.get("Treatment") == "Accept":
+        return product(rec.get("Likelihood"), rec.get("Impact"))
+    return product(rec.get("Residual Likelihood"), rec.get("Residual Impact"))
+
+
+@rule("RSK010", "risk", "A risk retained above the acceptance threshold does not name who accepted it")
+def acceptor_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Clause 6.1.3 f. Bad: Treatment = Accept, score 12, threshold 9, Accepted By empty.
+    Good: Accepted By = `Chief Executive Officer (Priya Raman)`. Also applies to residual risk above the threshold."""
+    method = _method(book)
+    for rec, rid in _risks(book):
+        score = _retained(rec)
+        if score is not None and score > method.threshold and _has(rec, "Accepted By") and rec.get("Accepted By") is None:
+            what = "accepted" if rec.get("Treatment") == "Accept" else "left with a residual score"
+            yield at(
+                "RSK010",
+                rec,
+                "Accepted By",
+                rid,
+                f"{rid or 'risk'} is {what} at {score}, above the threshold of {method.threshold}, but no one is named as accepting it",
+            )
+
+
+@rule("RSK011", "risk", "A risk retained above the acceptance threshold has no acceptance date")
+def acceptance_date_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: accepted above the threshold, Acceptance Date empty. Good: the date of the sign-off."""
+    method = _method(book)
+    for rec, rid in _risks(book):
+        score = _retained(rec)
+        if score is not None and score > method.threshold and _has(rec, "Acceptance Date") and rec.get("Acceptance Date") is None:
+            yield at(
+                "RSK011",
+                rec,
+                "Acceptance Date",
+                rid,
+                f"{rid or 'risk'} is retained at {score}, above the threshold of {method.threshold}, with no acceptance date",
+            )
+
+
+@rule("RSK012", "risk", "A risk above the threshold is accepted by someone the Methodology does not authorise", WARNING)
+def acceptor_not_authorised(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: score 15 accepted by `Office Manager` when only the CEO may. Good: `Chief Executive Officer (Priya Raman)`."""
+    method = _method(book)
+    roles = [r.casefold() for r in method.acceptors]
+    for rec, rid in _risks(book):
+        score = _retained(rec)
+        who = rec.get("Accepted By")
+        if (
+            score is not None
+            and score > method.threshold
+            and isinstance(who, str)
+            and roles
+            and not any(r in who.casefold() for r in roles)
+        ):
+            yield at(
+                "RSK012",
+                rec,
+                "Accepted By",
+                rid,
+                f"{rid or 'risk'} (score {score}) is accepted by '{who}'; above the threshold only {', '.join(method.acceptors)} may accept",
+            )
+
+
+@rule("RSK013", "risk", "The residual score is above the inherent score")
+def residual_above_inherent(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: inherent 3 x 3 = 9, residual 4 x 3 = 12. Good: residual at or below inherent."""
+    for rec, rid in _risks(book):
+        inherent = product(rec.get("Likelihood"), rec.get("Impact"))
+        residual = product(rec.get("Residual Likelihood"), rec.get("Residual Impact"))
+        if inherent is not None and residual is not None and residual > inherent:
+            yield at(
+                "RSK013",
+                rec,
+                "Residual Score",
+                rid,
+                f"{rid or 'risk'}: residual score {residual} is above the inherent score {inherent}",
+            )
+
+
+@rule("RSK014", "risk", "Residual likelihood or impact is not a whole number from 1 to 5")
+def residual_scale(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: Residual Impact = 0 or `low`. Good: blank until assessed, then 1-5."""
+    for rec, rid in _risks(book):
+        for column in ("Residual Likelihood", "Residual Impact"):
+            value = rec.get(column)
+            if value is not None and not _whole(value):
+                yield at(
+                    "RSK014", rec, column, rid, f"{rid or 'risk'}: {column} is '{value}'; it must be a whole number from 1 to 5"
+                )
+
+
+@rule("RSK016", "risk", "A risk ID is used more than once")
+def duplicate_id(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: two rows `R-007` (or `R-007` and `r 007`). Good: unique ids."""
+    first: dict[str, int] = {}
+    for rec, rid in _risks(book):
+        if rid is None:
+            continue
+        if rid in first:
+            yield at("RSK016", rec, "Risk ID", rid, f"{rid} is used again (first on row {first[rid]})")
+        else:
+            first[rid] = rec.row
+
+
+@rule("RSK017", "risk", "A risk has no ID")
+def id_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: a filled row with Risk ID empty. Good: `R-032`."""
+    for rec, rid in _risks(book):
+        if rid is None:
+            yield at("RSK017", rec, "Risk ID", None, "risk has no Risk ID; the SoA and treatment plans cannot cite it")
+
+
+@rule("RSK018", "risk", "A risk's last review is older than the Methodology's review interval, or it was never reviewed")
+def review_overdue(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Clause 8.2: assessments at planned intervals. Bad: Last Reviewed 2024-03-01 with a 12-month
+    interval, checked in 2026. Good: reviewed within the interval."""
+    method = _method(book)
+    cutoff = _months_before(ctx.as_of, method.review_months)
+    for rec, rid in _risks(book):
+        last = rec.get("Last Reviewed")
+        if not _has(rec, "Last Reviewed") or rec.get("Status") == "Closed":
+            continue
+        if last is None:
+            yield at("RSK018", rec, "Last Reviewed", rid, f"{rid or 'risk'} has never been reviewed (Last Reviewed is blank)")
+        elif isinstance(last, dt.date) and last < cutoff:
+            yield at(
+                "RSK018",
+                rec,
+                "Last Reviewed",
+                rid,
+                f"{rid or 'risk'} was last reviewed on {last.isoformat()}, more than {method.review_months} months before {ctx.as_of.isoformat()}",
+            )
+
+
+@rule("RSK019", "risk", "The Methodology does not state a threshold, who may accept above it, or the review interval")
+def methodology_incomplete(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Clause 6.1.2 a: risk acceptance criteria. Bad: Acceptance Threshold blank or `high`.
+    Good: a number, the accepting roles, and the interval in months."""
+    form = book.forms.get(METHOD)
+    if form is None or form.sheet is None:
+        return
+    for col in required_by(form, "RSK019"):
+        name, kind = col.name, int if col.type == "int" else str
+        value = form.fields.get(name)
+        if name not in form.cells:
+            yield missing("RSK019", form.sheet, None, f"Methodology has no '{name}' line", column=name)
+        elif not isinstance(value, kind) or isinstance(value, bool) or (kind is int and value <= 0):  # type: ignore[operator]
+            shown = "blank" if value is None else f"'{value}'"
+            yield at_form("RSK019", form, name, f"Methodology: {name} is {shown}; defaults are used until it is stated")
+
+
+@rule("RSK020", "risk", "A risk's target date has passed and it is not yet treated", WARNING)
+def target_passed(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: Target Date 2026-03-31, Status `In treatment`, checked in November. Good: treated, or a new date."""
+    for rec, rid in _risks(book):
+        due = rec.get("Target Date")
+        if isinstance(due, dt.date) and due < ctx.as_of and rec.get("Treatment") != "Accept" and rec.get("Status") not in CLOSED:
+            yield at(
+                "RSK020",
+                rec,
+                "Target Date",
+                rid,
+                f"{rid or 'risk'} was due for treatment on {due.isoformat()} and is still '{rec.get('Status') or 'open'}'",
+            )

@@ -1,0 +1,271 @@
+"""The cost-savings sheets' live formulas, currency formats and chart, and the How to read sheet."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from toolkit.kinds.savings.model import (
+    CATEGORIES,
+    DEFAULTS,
+    FIGURE_COLUMNS,
+    FIRST_YEAR,
+    HIGH_END,
+    INPUTS,
+    LOW_END,
+    MONEY_COLUMNS,
+    MONEY_INPUTS,
+    NAMES,
+    RANGES,
+    SUMMARY,
+    TOTAL,
+    SavingsBook,
+    Value,
+    range_rule,
+)
+from toolkit.workbook.cells import cell_ref, col_letter
+from toolkit.workbook.schema import load_spec
+from toolkit.workbook.writer import BORDER, GREY_FILL, NAVY, SheetWriter, Styles, write_text_sheet
+
+if TYPE_CHECKING:
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
+
+
+# --- live formulas, formats, chart: added once the generic writer has laid the sheets out ---------
+
+_RANGE = re.compile(r"\$([A-Z]+)\$(\d+):")
+
+
+def money_format(currency: Any) -> str:
+    return f'#,##0 "{currency}"' if isinstance(currency, str) and currency.isalpha() else "#,##0"
+
+
+def field_row(name: str) -> int:
+    """The 0-based row of an Inputs field, as the generic form writer lays fields out (from row 4)."""
+    return 3 + [c.name for c in load_spec("savings").sheet(INPUTS).columns].index(name)
+
+
+def _cached(value: Value) -> float | int | str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _finish(book: SavingsBook) -> SheetWriter:
+    """The `How to read` sheet; first, the formulas and formats the generic writer cannot declare.
+
+    write_book lays the sheets out in declaration order, so `Inputs` and `Cost Savings Summary`
+    are written by the time this last sheet is: their cells are rewritten here with live
+    formulas (and the values computed in Python), currency formats, and the chart.
+    """
+
+    def write(wb: Workbook, ws: Worksheet, st: Styles) -> None:
+        fields = book.forms[INPUTS].fields
+        base = {"valign": "top", "border": 1, "border_color": BORDER, "font_size": 10}
+        grey = {**base, "bg_color": GREY_FILL, "font_color": "#262626"}
+        fmt = _Formats(wb, base, grey, fields.get("Currency"))
+        inputs = wb.get_worksheet_by_name(INPUTS)
+        summary = wb.get_worksheet_by_name(SUMMARY)
+        assert inputs is not None and summary is not None
+        _finish_inputs(wb, inputs, fields, fmt)
+        low, high = _range_cells(book)
+        _finish_summary(wb, summary, st, book, fmt, low, high)
+        _notes(ws, st, book)
+
+    return write
+
+
+class _Formats:
+    def __init__(self, wb: Workbook, base: dict[str, Any], grey: dict[str, Any], currency: Any) -> None:
+        money = money_format(currency)
+        self.currency = currency
+        self.money_input = wb.add_format({**base, "num_format": money, "align": "left"})
+        self.count_input = wb.add_format({**base, "num_format": "General", "align": "left"})
+        self.money = wb.add_format({**grey, "num_format": money})
+        self.money_total = wb.add_format({**grey, "num_format": money, "bold": True})
+        self.pct = wb.add_format({**grey, "num_format": "0.0%"})
+        self.pct_total = wb.add_format({**grey, "num_format": "0.0%", "bold": True})
+        self.share = wb.add_format({**grey, "num_format": "0.0%", "align": "left"})
+        self.position = wb.add_format({**grey, "num_format": "0%", "align": "left"})
+        self.label_total = wb.add_format({**grey, "bold": True, "text_wrap": True})
+        self.plain = wb.add_format({"bg_color": "#FFFFFF"})
+        # When the client picks another currency, amounts follow (Excel and LibreOffice; a static label elsewhere).
+        codes = load_spec("savings").sheet(INPUTS).column("Currency").values
+        self.by_currency = {code: wb.add_format({"num_format": money_format(code)}) for code in codes}
+
+    def follow_currency(self, ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+        for code, fmt in self.by_currency.items():
+            if code == self.currency:
+                continue
+            ws.conditional_format(
+                first_row,
+                first_col,
+                last_row,
+                last_col,
+                {"type": "formula", "criteria": f'={NAMES["Currency"]}="{code}"', "format": fmt},
+            )
+
+
+def _finish_inputs(wb: Workbook, ws: Worksheet, fields: Mapping[str, Any], fmt: _Formats) -> None:
+    ws.set_column(0, 0, 32)  # the longest label in full
+    for name, defined in NAMES.items():
+        wb.define_name(defined, f"='{INPUTS}'!$B${field_row(name) + 1}")
+    for name in DEFAULTS:
+        r = field_row(name)
+        value = fields.get(name)
+        cell_fmt = fmt.money_input if name in MONEY_INPUTS else fmt.count_input
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            ws.write_number(r, 1, value, cell_fmt)
+        elif value is None:
+            ws.write_blank(r, 1, None, cell_fmt)
+        else:
+            ws.write_string(r, 1, str(value), cell_fmt)
+        ws.data_validation(
+            r,
+            1,
+            r,
+            1,
+            {
+                "validate": "decimal",
+                "criteria": ">",
+                "value": 0,
+                "error_title": name[:32],
+                "error_message": f"{name}: enter a positive number.",
+            },
+        )
+        if name in MONEY_INPUTS:
+            fmt.follow_currency(ws, r, 1, r, 1)
+    share = field_row("Annex A Fully Addressed")
+    ws.write_number(share, 1, fields["Annex A Fully Addressed"], fmt.share)
+    r = field_row("Position in Range")
+    formula = f"=ROUND(MAX(0,MIN(1,({NAMES['Annex A Fully Addressed']}-{LOW_END})/({HIGH_END}-{LOW_END}))),4)"
+    ws.write_formula(r, 1, formula, fmt.position, _cached(fields["Position in Range"]))
+
+
+def _range_cells(book: SavingsBook) -> tuple[list[str], list[str]]:
+    """The Inputs cells holding each category's Savings Low and Savings High (absolute)."""
+    out: list[list[str]] = []
+    for column in ("Savings Low", "Savings High"):
+        where = book.positions[f"{INPUTS}:{RANGES}:{column}"]
+        match = _RANGE.search(where)
+        assert match is not None, where
+        letter, first = match.group(1), int(match.group(2))
+        out.append([f"'{INPUTS}'!${letter}${first + i}" for i in range(len(CATEGORIES))])
+    return out[0], out[1]
+
+
+def _finish_summary(
+    wb: Workbook, ws: Worksheet, st: Styles, book: SavingsBook, fmt: _Formats, low: list[str], high: list[str]
+) -> None:
+    spec = load_spec("savings").sheet(SUMMARY)
+    col = {c.name: i for i, c in enumerate(spec.columns)}
+    records = book.tables[SUMMARY].records
+
+    def cell(row: int, name: str) -> str:
+        return cell_ref(row, col[name])
+
+    first, last_first_year = 1, len(FIRST_YEAR)
+    for i, cat in enumerate(CATEGORIES):
+        r = 1 + i
+        values = records[i]
+        total = cat is TOTAL
+        money, pct = (fmt.money_total, fmt.pct_total) if total else (fmt.money, fmt.pct)
+        scratch, extending, rate, saved = (cell(r, n) for n in FIGURE_COLUMNS)
+        if total:
+            formulas = {
+                "Starting from Scratch": f"=SUM({cell(first, 'Starting from Scratch')}:{cell(last_first_year, 'Starting from Scratch')})",
+                "Extending from SOC 2": f"=SUM({cell(first, 'Extending from SOC 2')}:{cell(last_first_year, 'Extending from SOC 2')})",
+                "Savings %": f"=IF({scratch}=0,0,ROUND({saved}/{scratch},4))",
+            }
+            ws.write_string(r, col["Cost Category"], cat.name, fmt.label_total)
+        else:
+            product = "*".join(NAMES[name] for name in cat.inputs)
+            formulas = {
+                "Starting from Scratch": f"=ROUND({product},0)",
+                "Extending from SOC 2": f"=ROUND({scratch}*(1-{rate}),0)",
+                "Savings %": f"=ROUND({low[i]}+({high[i]}-{low[i]})*{NAMES['Position in Range']},4)",
+            }
+        formulas["Savings"] = f"={scratch}-{extending}"
+        for name, formula in formulas.items():
+            ws.write_formula(r, col[name], formula, pct if name == "Savings %" else money, _cached(values[name]))
+    rows = len(CATEGORIES)
+    for name in MONEY_COLUMNS:
+        fmt.follow_currency(ws, 1, col[name], rows, col[name])
+
+    below = max(len(records), rows) + 2
+    # A clean white area for the explanation and the chart (the table's columns are formatted grey).
+    for r in range(below - 1, below + 23):
+        for c in range(len(spec.columns)):
+            ws.write_blank(r, c, None, fmt.plain)
+    # The explanation lives on `How to read` and in the Basis column: a text box here would read
+    # back as a client's shape when the workbook is merged.
+    chart = wb.add_chart({"type": "bar"})
+    for name, colour in (("Starting from Scratch", NAVY), ("Extending from SOC 2", "#70AD47")):
+        letter = col_letter(col[name])
+        chart.add_series(
+            {
+                "name": f"='{SUMMARY}'!${letter}$1",
+                "categories": f"='{SUMMARY}'!$A$2:$A${rows + 1}",
+                "values": f"='{SUMMARY}'!${letter}$2:${letter}${rows + 1}",
+                "fill": {"color": colour},
+                "border": {"none": True},
+                "gap": 60,
+            }
+        )
+    chart.set_title({"name": "Starting from scratch vs extending from SOC 2", "name_font": {"size": 11}})
+    chart.set_x_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
+    chart.set_y_axis({"reverse": True})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 760, "height": 340})
+    ws.insert_chart(below, 0, chart, {"object_position": 3})
+
+
+def _notes(ws: Worksheet, st: Styles, book: SavingsBook) -> None:
+    cov = book.coverage
+    lines = [
+        ("How the cost savings are worked out", "title"),
+        (
+            "Source: the article's cost and effort comparison for organisations extending SOC 2 to ISO/IEC 27001 "
+            f"(the '{RANGES}' table on Inputs). The figures are planning estimates for a budget conversation, not quotes.",
+            "text",
+        ),
+        (
+            "Inputs: the white cells are the assumptions (currency, consulting day rate and days, FTE monthly cost and "
+            "months, GRC platform, certification audit and annual maintenance costs). Change them and every figure on "
+            f"'{SUMMARY}' follows: its formulas read them by name ({', '.join(NAMES[n] for n in DEFAULTS)}).",
+            "text",
+        ),
+        (
+            "Starting from scratch: consulting = day rate x days; internal effort = FTE monthly cost x FTE-months; the GRC "
+            "platform, certification audit and annual maintenance as entered. Extending from SOC 2 = starting from scratch "
+            "x (1 - savings %); savings = the difference. Amounts are rounded to whole currency units, percentages to 0.01%.",
+            "text",
+        ),
+        (
+            "Ranges: where the article gives one (consulting 50-60%, ongoing maintenance 35-50%), the saving sits at the "
+            f"Position in Range: 0% when {LOW_END:.0%} or less of Annex A is fully addressed in the gap assessment (the "
+            f"low end of the article's typical {LOW_END:.0%}-{HIGH_END:.0%} for a SOC 2 organisation), 100% at "
+            f"{HIGH_END:.0%} or more, in proportion between. The more SOC 2 already covers, the more it saves.",
+            "text",
+        ),
+        (
+            "Fixed points: internal effort 50% (4-8 FTE-months from scratch vs 2-4 extending), GRC platform 100% "
+            "(already in use for SOC 2), certification audit fees 0% (the same audit either way).",
+            "text",
+        ),
+        (
+            "Total first-year cost adds consulting, internal effort, GRC platform and audit fees; its savings % follows from "
+            "theirs (the article: 45-55%). Ongoing maintenance is a yearly cost after the first year and is not in the total.",
+            "text",
+        ),
+        (
+            "ctk validate checks that every input is a positive number, that each savings % stays within the article's "
+            "range (a warning when the inputs push it out), and that the figures still follow from the inputs.",
+            "text",
+        ),
+        ("This client's gap assessment", "subtitle"),
+        (f"{cov.describe()}: {cov.share:.1%} fully addressed. {range_rule(cov)}", "text"),
+    ]
+    write_text_sheet(ws, st, lines)

@@ -1,0 +1,203 @@
+"""Statement of Applicability rules (ISO/IEC 27001:2022 clause 6.1.3 d)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+from toolkit.data import catalog
+from toolkit.findings import WARNING, Finding
+from toolkit.rules import Context, at, at_form, missing, required_by, rule, table_ok
+from toolkit.workbook.reader import Record, WorkbookData
+
+SHEET = "Statement of Applicability"
+DOC = "Document Control"
+NA = "Not applicable"
+
+
+def _rows(book: WorkbookData) -> list[tuple[Record, str]]:
+    """Records with a known Annex A control id, first occurrence of each."""
+    table = book.tables.get(SHEET)
+    if not table_ok(table):
+        return []
+    assert table is not None
+    seen: set[str] = set()
+    out = []
+    for rec in table.records:
+        cid = rec.get("Control ID")
+        if isinstance(cid, str) and cid in catalog.annex_a() and cid not in seen:
+            seen.add(cid)
+            out.append((rec, cid))
+    return out
+
+
+@rule("SOA001", "soa", "An Annex A control is missing from the Statement of Applicability")
+def control_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: the row for A.7.4 deleted. Good: all 93 controls listed, each once."""
+    table = book.tables.get(SHEET)
+    if not table_ok(table):
+        return
+    assert table is not None
+    present = {rec.get("Control ID") for rec in table.records}
+    for cid in catalog.annex_a():
+        if cid not in present:
+            yield missing(
+                "SOA001",
+                table.sheet,
+                cid,
+                f"{cid} ({catalog.annex_a()[cid].title}) is not listed; every Annex A control needs a row",
+            )
+
+
+@rule("SOA002", "soa", "An Annex A control is listed more than once")
+def control_duplicate(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: A.5.1 on rows 2 and 40 (or `A.5.1` and `5.1`). Good: one row per control."""
+    table = book.tables.get(SHEET)
+    if not table_ok(table):
+        return
+    assert table is not None
+    first: dict[str, int] = {}
+    for rec in table.records:
+        cid = rec.get("Control ID")
+        if not isinstance(cid, str) or cid not in catalog.annex_a():
+            continue
+        if cid in first:
+            yield at(
+                "SOA002", rec, "Control ID", cid, f"{cid} is listed again (first on row {first[cid]}); keep one row per control"
+            )
+        else:
+            first[cid] = rec.row
+
+
+@rule("SOA003", "soa", "A row's Control ID is not an ISO/IEC 27001:2022 Annex A control")
+def control_unknown(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: `A.9.2.3` (a 2013 id), `A.5.38`, or an empty Control ID on a filled row.
+    Good: `A.5.1` ... `A.8.34` (also written `5.1`, `A 5.1`, `A.05.01`)."""
+    table = book.tables.get(SHEET)
+    if not table_ok(table):
+        return
+    assert table is not None
+    for rec in table.records:
+        cid = rec.get("Control ID")
+        if cid is None:
+            yield at("SOA003", rec, "Control ID", None, "row has no Control ID; give it one or delete the row")
+        elif cid not in catalog.annex_a():
+            yield at(
+                "SOA003", rec, "Control ID", str(cid), f"'{cid}' is not an ISO/IEC 27001:2022 Annex A control (A.5.1-A.8.34)"
+            )
+
+
+@rule("SOA004", "soa", "Applicable is blank: every control needs a Yes or No")
+def applicable_blank(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: Applicable left empty. Good: `Yes`, or `No` with a justification."""
+    for rec, cid in _rows(book):
+        if rec.get("Applicable") is None and rec.has("Applicable"):
+            yield at("SOA004", rec, "Applicable", cid, f"{cid}: Applicable is blank; answer Yes or No")
+
+
+@rule("SOA005", "soa", "An excluded control has no justification for its exclusion")
+def excluded_without_justification(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: Applicable = No, Justification empty.
+    Good: Applicable = No, Justification = `No on-premises equipment: all hosting is in AWS`."""
+    for rec, cid in _rows(book):
+        if rec.get("Applicable") == "No" and rec.get("Justification") is None and rec.has("Justification"):
+            yield at(
+                "SOA005", rec, "Justification", cid, f"{cid} is excluded but has no justification; say why it does not apply"
+            )
+
+
+@rule("SOA006", "soa", "An excluded control's status is not 'Not applicable'")
+def excluded_status(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: Applicable = No, Implementation Status = Implemented.
+    Good: Applicable = No, Implementation Status = Not applicable."""
+    for rec, cid in _rows(book):
+        status = rec.get("Implementation Status")
+        if rec.get("Applicable") == "No" and status != NA and rec.has("Implementation Status"):
+            shown = f"'{status}'" if status is not None else "blank"
+            yield at(
+                "SOA006",
+                rec,
+                "Implementation Status",
+                cid,
+                f"{cid} is excluded, so its status must be 'Not applicable' (is {shown})",
+            )
+
+
+@rule("SOA007", "soa", "An applicable control references no evidence")
+def applicable_without_evidence(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: Applicable = Yes, Evidence Reference empty.
+    Good: Evidence Reference = `HA-AC-03: quarterly access review tickets`."""
+    for rec, cid in _rows(book):
+        if rec.get("Applicable") == "Yes" and rec.get("Evidence Reference") is None and rec.has("Evidence Reference"):
+            yield at("SOA007", rec, "Evidence Reference", cid, f"{cid} is applicable but references no evidence")
+
+
+@rule("SOA008", "soa", "An applicable control's status is blank or 'Not applicable'")
+def applicable_status(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: Applicable = Yes, Implementation Status = Not applicable (or blank).
+    Good: Implemented, Partially implemented, Planned or Not implemented."""
+    for rec, cid in _rows(book):
+        status = rec.get("Implementation Status")
+        if rec.get("Applicable") == "Yes" and (status is None or status == NA) and rec.has("Implementation Status"):
+            shown = "blank" if status is None else "'Not applicable'"
+            yield at("SOA008", rec, "Implementation Status", cid, f"{cid} is applicable, so its status cannot be {shown}")
+
+
+@rule("SOA009", "soa", "An applicable control gives no reason for its inclusion", WARNING)
+def applicable_without_justification(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Clause 6.1.3 d asks for the justification of inclusions too.
+    Bad: Applicable = Yes, Justification empty. Good: `Treats R-004, R-012`."""
+    for rec, cid in _rows(book):
+        if rec.get("Applicable") == "Yes" and rec.get("Justification") is None and rec.has("Justification"):
+            yield at(
+                "SOA009",
+                rec,
+                "Justification",
+                cid,
+                f"{cid} is applicable but does not say why (the risks it treats or the requirement behind it)",
+            )
+
+
+def _doc_field(code: str, what: str) -> Callable[[WorkbookData, Context], Iterator[Finding]]:
+    """The check of the Document Control field(s) the declaration marks `required = "<code>"`."""
+
+    def check(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+        form = book.forms.get(DOC)
+        if form is None or form.sheet is None:
+            return
+        for col in required_by(form, code):
+            if col.name not in form.cells:
+                yield missing(
+                    code, form.sheet, None, f"Document Control has no '{col.name}' line; add it with {what}", column=col.name
+                )
+            elif form.fields.get(col.name) is None:
+                yield at_form(code, form, col.name, f"Document Control: {col.name} is empty; fill in {what}")
+
+    check.__doc__ = f"Bad: Document Control without {what}. Good: the field filled in."
+    return check
+
+
+rule("SOA010", "soa", "Document Control: the version is not filled in")(_doc_field("SOA010", "the document version"))
+rule("SOA011", "soa", "Document Control: the approver is not filled in")(_doc_field("SOA011", "who approved this SoA"))
+rule("SOA012", "soa", "Document Control: the approval date is not filled in")(_doc_field("SOA012", "the date it was approved"))
+
+
+@rule("SOA013", "soa", "Document Control: the next review date has passed", WARNING)
+def review_overdue(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: Next Review = 2025-01-31, checked in 2026. Good: a date in the future."""
+    form = book.forms.get(DOC)
+    if form is None:
+        return
+    due = form.fields.get("Next Review")
+    if isinstance(due, dt.date) and due < ctx.as_of:
+        yield at_form("SOA013", form, "Next Review", f"the SoA was due for review on {due.isoformat()}")
+
+
+@rule("SOA014", "soa", "A control's title differs from the catalog", WARNING)
+def title_mismatch(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: A.5.23 titled `Cloud security`. Good: the catalog's short title (regenerate to refresh)."""
+    for rec, cid in _rows(book):
+        title = rec.get("Control Title")
+        expected = catalog.annex_a()[cid].title
+        if title is not None and " ".join(str(title).split()).casefold() != expected.casefold():
+            yield at("SOA014", rec, "Control Title", cid, f"{cid} is titled '{title}', the catalog says '{expected}'")

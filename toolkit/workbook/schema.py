@@ -1,0 +1,320 @@
+"""Workbook declarations: each kind is declared once, as data, in `workbook_templates/*.toml`.
+
+The writer, the reader, the validator and the tests all read these declarations. A column is
+one line: its header, its type, whether the client types it (`input`) or the toolkit computes
+it (`computed`), its allowed values, its width, its default, and whether it is required (and by
+which rule). Code names sheets, columns and enum values through the loaded declaration: a name
+it does not declare raises, and so does an unknown key in a declaration, so a rename or a typo
+fails loudly in the tests instead of switching a check off in silence.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+COLUMN_TYPES = frozenset(
+    {
+        "text",
+        "control_id",
+        "clause_id",
+        "risk_id",
+        "control_list",
+        "soc2_list",
+        "risk_list",
+        "ref_list",
+        "int",
+        "number",
+        "percent",
+        "date",
+        "enum",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = "text"
+    role: str = "input"
+    width: float = 14
+    values: tuple[str, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()
+    required: bool = False
+    #: The rule that reports this required field when it is blank (`required = "SOA010"`); WB007 otherwise.
+    required_by: str | None = None
+    formula: str | None = None
+    wrap: bool = True
+    note: str = ""
+    colors: tuple[tuple[str, str], ...] = ()
+    headers: tuple[str, ...] = ()  # other names clients give this column's header
+    default: Any = None  # the value a generated workbook starts with (the client may change it)
+    defined_name: str | None = None  # the workbook-level name formulas use for this field
+
+    @property
+    def computed(self) -> bool:
+        return self.role == "computed"
+
+    @property
+    def key(self) -> str:
+        return header_key(self.name)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The header spellings that mean this column: its name first, then the other names."""
+        return (self.key, *(header_key(h) for h in self.headers))
+
+    def canonical(self, text: str) -> str | None:
+        """The declared value a client's spelling stands for (case and spaces ignored)."""
+        folded = header_key(text)
+        spellings = _spellings(self.values, self.aliases)
+        return spellings.get(folded) or spellings.get(folded.rstrip(".;"))
+
+
+@dataclass(frozen=True)
+class Block:
+    """A titled table inside a form sheet (a change history, a scale, a list of levels)."""
+
+    title: str
+    columns: tuple[Column, ...]
+    blank_rows: int = 0
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    layout: str  # "table", "form" or "custom"
+    columns: tuple[Column, ...] = ()
+    key: str | None = None
+    freeze_cols: int = 1
+    required: bool = True
+    blocks: tuple[Block, ...] = ()
+    description: str = ""
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"sheet {self.name!r} declares no column {name!r}")
+
+    def block(self, title: str) -> Block:
+        for block in self.blocks:
+            if block.title == title:
+                return block
+        raise KeyError(f"sheet {self.name!r} declares no block {title!r}")
+
+    @property
+    def input_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if not c.computed)
+
+
+@dataclass(frozen=True)
+class Spec:
+    kind: str
+    title: str
+    schema_version: str
+    sheets: tuple[Sheet, ...] = field(default_factory=tuple)
+    enums: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: What a kind declares beyond its sheets (the roadmap's fixed steps), read by its own code.
+    data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def sheet(self, name: str) -> Sheet:
+        for sheet in self.sheets:
+            if sheet.name == name:
+                return sheet
+        raise KeyError(f"the {self.kind} declaration has no sheet {name!r}")
+
+    def enum(self, name: str) -> tuple[str, ...]:
+        """The values of a named list (`[enums.<name>]`), in declared order."""
+        for key, values in self.enums:
+            if key == name:
+                return values
+        raise KeyError(f"the {self.kind} declaration has no enum {name!r}")
+
+    @property
+    def tables(self) -> tuple[Sheet, ...]:
+        return tuple(s for s in self.sheets if s.layout == "table")
+
+
+@cache
+def _spellings(values: tuple[str, ...], aliases: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    out = {header_key(alias): value for alias, value in aliases}
+    out.update({header_key(value): value for value in values})  # a declared value wins over an alias
+    return out
+
+
+def header_key(text: object) -> str:
+    """Headers and enumerated values match case- and space-insensitively, and without the marks
+    clients put after a header (`Applicable?`, `Control ID*`, `Owner:`)."""
+    return "".join(str(text).split()).casefold().rstrip("?:*")
+
+
+#: The keys a declaration may use at each level: anything else is a typo and refused at load.
+TOP_KEYS = frozenset({"kind", "title", "schema_version", "enums", "sheet", "data"})
+ENUM_KEYS = frozenset({"values", "aliases", "colors"})
+SHEET_KEYS = frozenset({"name", "layout", "columns", "key", "freeze_cols", "required", "block", "description", "like", "copy_of"})
+BLOCK_KEYS = frozenset({"title", "columns", "blank_rows"})
+COLUMN_KEYS = frozenset(
+    {
+        "name",
+        "type",
+        "role",
+        "width",
+        "values",
+        "aliases",
+        "required",
+        "formula",
+        "wrap",
+        "note",
+        "colors",
+        "headers",
+        "enum",
+        "default",
+        "defined_name",
+    }
+)
+LAYOUTS = frozenset({"table", "form", "custom"})
+ROLES = frozenset({"input", "computed"})
+
+
+class DeclarationError(ValueError):
+    """A declaration in `workbook_templates/` that ctk cannot use: a typo, an unknown type or key."""
+
+
+def _check_keys(raw: dict[str, Any], allowed: frozenset[str], where: str) -> None:
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise DeclarationError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(allowed))}")
+
+
+def _column(raw: dict[str, object], enums: dict[str, dict[str, object]], where: str = "column") -> Column:
+    where = f"{where} {raw.get('name')!r}"
+    _check_keys(raw, COLUMN_KEYS, where)
+    if "enum" in raw:
+        if str(raw["enum"]) not in enums:
+            raise DeclarationError(f"{where}: no enum {raw['enum']!r} is declared")
+        # A named list of allowed values, declared once at the top of the file.
+        raw = {**enums[str(raw["enum"])], **raw, "type": "enum"}
+    ctype = str(raw.get("type", "text"))
+    if ctype not in COLUMN_TYPES:
+        raise DeclarationError(f"{where}: unknown column type {ctype!r}")
+    if not isinstance(raw.get("required", False), (bool, str)):
+        raise DeclarationError(f"{where}: required must be true, false or the code of the rule that checks it")
+    if str(raw.get("role", "input")) not in ROLES:
+        raise DeclarationError(f"{where}: role must be input or computed, not {raw.get('role')!r}")
+    aliases = raw.get("aliases", {})
+    assert isinstance(aliases, dict)
+    return Column(
+        name=str(raw["name"]),
+        type=ctype,
+        role=str(raw.get("role", "input")),
+        width=float(raw.get("width", 14)),  # type: ignore[arg-type]
+        values=tuple(raw.get("values", ())),  # type: ignore[arg-type]
+        aliases=tuple((str(k), str(v)) for k, v in aliases.items()),
+        required=bool(raw.get("required", False)),
+        required_by=str(raw["required"]) if isinstance(raw.get("required"), str) else None,
+        formula=raw.get("formula"),  # type: ignore[arg-type]
+        wrap=bool(raw.get("wrap", True)),
+        note=str(raw.get("note", "")),
+        colors=tuple((str(k), str(v)) for k, v in dict(raw.get("colors", {})).items()),  # type: ignore[call-overload]
+        headers=tuple(str(h) for h in raw.get("headers", ())),  # type: ignore[attr-defined]
+        default=raw.get("default"),
+        defined_name=str(raw["defined_name"]) if "defined_name" in raw else None,
+    )
+
+
+def _templates_dir() -> Traversable:
+    # Installed: shipped inside the package. Source checkout: the top-level folder.
+    packaged = resources.files("toolkit").joinpath("workbook_templates")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "workbook_templates"
+
+
+@cache
+def load_spec(kind: str) -> Spec:
+    """The declaration of one kind; a typo in it is a DeclarationError naming the file and the key."""
+    source = f"workbook_templates/{kind}.toml"
+    try:
+        raw = tomllib.loads(_templates_dir().joinpath(f"{kind}.toml").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DeclarationError(f"{source}: no such declaration") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DeclarationError(f"{source}: not valid TOML ({exc})") from None
+    _check_keys(raw, TOP_KEYS, source)
+    enums = raw.get("enums", {})
+    for name, enum in enums.items():
+        _check_keys(enum, ENUM_KEYS, f"{source} enum {name!r}")
+    sheets: list[Sheet] = []
+    for sh in raw["sheet"]:
+        where = f"{source} sheet {sh.get('name', sh.get('copy_of'))!r}"
+        _check_keys(sh, SHEET_KEYS, where)
+        if "copy_of" in sh:
+            sheets.append(_copied(sh))
+        elif "like" in sh:
+            # Same columns as an earlier sheet of this kind, under another name.
+            base = next((s for s in sheets if s.name == sh["like"]), None)
+            if base is None:
+                raise DeclarationError(f"{where}: `like` names no earlier sheet {sh['like']!r}")
+            sheets.append(replace(base, name=sh["name"], description=sh.get("description", base.description)))
+        else:
+            sheets.append(_sheet(sh, enums, where))
+    if raw.get("kind") != kind:
+        raise DeclarationError(f"{source}: declares kind {raw.get('kind')!r}")
+    return Spec(
+        raw["kind"],
+        raw["title"],
+        str(raw["schema_version"]),
+        tuple(sheets),
+        tuple((name, tuple(str(v) for v in enum.get("values", ()))) for name, enum in enums.items()),
+        dict(raw.get("data", {})),
+    )
+
+
+def _sheet(s: dict[str, Any], enums: dict[str, Any], where: str) -> Sheet:
+    layout = s.get("layout", "table")
+    if layout not in LAYOUTS:
+        raise DeclarationError(f"{where}: layout must be one of {', '.join(sorted(LAYOUTS))}, not {layout!r}")
+    columns = tuple(_column(c, enums, where) for c in s.get("columns", ()))
+    key = s.get("key")
+    if key is not None and key not in {c.name for c in columns}:
+        raise DeclarationError(f"{where}: key {key!r} is not one of its columns")
+    blocks = []
+    for b in s.get("block", ()):
+        _check_keys(b, BLOCK_KEYS, f"{where} block {b.get('title')!r}")
+        blocks.append(Block(b["title"], tuple(_column(c, enums, where) for c in b["columns"]), int(b.get("blank_rows", 0))))
+    return Sheet(
+        name=s["name"],
+        layout=layout,
+        columns=columns,
+        key=key,
+        freeze_cols=int(s.get("freeze_cols", 1)),
+        required=bool(s.get("required", True)),
+        blocks=tuple(blocks),
+        description=s.get("description", ""),
+    )
+
+
+def _copied(raw: dict[str, Any]) -> Sheet:
+    """A sheet declared in another kind, carried here as a computed copy (`copy_of = "kind:Sheet"`)."""
+    kind, name = raw["copy_of"].split(":", 1)
+    base = load_spec(kind).sheet(name)
+    columns = tuple(replace(c, role="computed", required=False, required_by=None) for c in base.columns)
+    return replace(
+        base, columns=columns, required=bool(raw.get("required", True)), description=raw.get("description", base.description)
+    )
+
+
+def declared_kinds() -> tuple[str, ...]:
+    """Every kind with a declaration on disk (`workbook_templates/<kind>.toml`), in name order."""
+    return tuple(sorted(p.name.removesuffix(".toml") for p in _templates_dir().iterdir() if p.name.endswith(".toml")))
+
+
+@cache
+def all_specs() -> tuple[Spec, ...]:
+    return tuple(load_spec(kind) for kind in declared_kinds())

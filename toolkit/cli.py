@@ -105,6 +105,17 @@ def merge_option(func: F) -> F:
     )(func)
 
 
+KINDS = ("soc2", "gap", "risk", "soa", "roadmap", "savings")
+
+
+def kind_option(func: F) -> F:
+    return click.option(
+        "--kind",
+        type=click.Choice(KINDS),
+        help="Read the file(s) as this kind of workbook instead of telling it from the headers.",
+    )(func)
+
+
 def org_option(func: F) -> F:
     return click.option("--org", help="The client organisation's name, shown in titles.")(func)
 
@@ -173,6 +184,7 @@ def main(debug: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write a copy of the (one) workbook with every finding marked in place and a Review Findings sheet.",
 )
+@kind_option
 @limit_options
 def validate(
     paths: tuple[Path, ...],
@@ -182,6 +194,7 @@ def validate(
     jobs: int,
     quiet: bool,
     annotate_to: Path | None,
+    kind: str | None,
     limits: Limits,
 ) -> None:
     """Check workbooks (files or folders) alone and against each other.
@@ -206,10 +219,12 @@ def validate(
             fail(f"{annotate_to}: --annotate writes an Excel workbook; name it .xlsx")
     workers = jobs or os.cpu_count() or 1
     if quiet or len(files) < 2 or not sys.stderr.isatty():
-        report = api.validate(files, as_of=_day(as_of), limits=limits, jobs=workers)
+        report = api.validate(files, as_of=_day(as_of), limits=limits, jobs=workers, kind=kind)
     else:
         with click.progressbar(length=len(files), label="checking", file=sys.stderr) as bar:
-            report = api.validate(files, as_of=_day(as_of), limits=limits, jobs=workers, progress=lambda _p: bar.update(1))
+            report = api.validate(
+                files, as_of=_day(as_of), limits=limits, jobs=workers, progress=lambda _p: bar.update(1), kind=kind
+            )
     emit(render.report_json(report) if fmt == "json" else render.report_text(report), output)
     if annotate_to is not None:
         _annotate(report.files[0], annotate_to, limits)
@@ -242,14 +257,19 @@ def rules(code: str | None, fmt: str, output: Path | None) -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--sheet", help="Which table to export (default: the workbook's main table).")
+@click.option("--sheet", help="Which table to export (default: every table the workbook holds).")
 @output_options("csv", "json")
+@kind_option
 @limit_options
-def export(path: Path, sheet: str | None, fmt: str, output: Path | None, limits: Limits) -> None:
-    """Print the records of a workbook's table as CSV or JSON (for pandas or a spreadsheet)."""
+def export(path: Path, sheet: str | None, fmt: str, output: Path | None, kind: str | None, limits: Limits) -> None:
+    """Print the records of a workbook's tables as CSV or JSON (for pandas or a spreadsheet).
+
+    Works on every kind, and on workbooks ctk did not write (.xlsx, .ods, .csv); `--kind`
+    reads the file as that kind instead of telling it from its headers.
+    """
     from toolkit import render
 
-    header, rows = api.export(path, sheet, limits=limits)
+    header, rows = api.export(path, sheet, limits=limits, kind=kind)
     if output is not None and output.exists() and output.resolve() == path.resolve():
         fail(f"{output}: refusing to overwrite an input file; choose another --output")
     emit(render.rows_json(header, rows) if fmt == "json" else render.rows_csv(header, rows), output)

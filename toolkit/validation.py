@@ -12,7 +12,7 @@ from typing import Any
 from toolkit.errors import InternalError
 from toolkit.findings import FileReport, Report, sort_findings
 from toolkit.kinds import cross_rules, rules_for
-from toolkit.rules import Context, Rule
+from toolkit.rules import Context, Rule, unmet
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits, ReadError
 from toolkit.workbook.reader import WorkbookData, read_workbook
 
@@ -56,33 +56,43 @@ def _run(r: Rule, *args: object) -> list[Any]:
 
 
 def check_book(book: WorkbookData, ctx: Context) -> FileReport:
+    """Every rule of the book's kind; one that needs what the workbook lacks is left out (WB008 says so)."""
     report = FileReport(book.path, book.kind)
     for r in rules_for(book.kind):
+        if r.needs:
+            try:
+                lacking = unmet(book, r.needs)
+            except KeyError as exc:  # a rule that needs a column the declaration no longer has
+                raise InternalError.wrap(r.code, exc) from exc
+            if lacking:
+                continue
         report.findings.extend(_run(r, book, ctx))
     return report
 
 
-def _check(path: Path, ctx: Context, limits: Limits) -> tuple[FileReport, WorkbookData | None]:
-    """One file: read it and run its kind's rules; a file that cannot be read is one line."""
+def _check(path: Path, ctx: Context, limits: Limits, kind: str | None = None) -> tuple[FileReport, WorkbookData | None]:
+    """One file: read it (as `kind` when given) and run its kind's rules; a file that cannot be read is one line."""
     try:
-        book = read_workbook(path, limits=limits)
+        book = read_workbook(path, kind=kind, limits=limits, force=kind is not None)
     except ReadError as exc:
         return FileReport(str(path), None, error=str(exc)), None
     return check_book(book, ctx), book
 
 
-def _checked(paths: list[Path], ctx: Context, limits: Limits, jobs: int) -> Iterator[tuple[FileReport, WorkbookData | None]]:
+def _checked(
+    paths: list[Path], ctx: Context, limits: Limits, jobs: int, kind: str | None = None
+) -> Iterator[tuple[FileReport, WorkbookData | None]]:
     """Each file's result, in order; with `jobs` > 1, files are checked by that many processes."""
     if jobs <= 1 or len(paths) < 2:
         for path in paths:
-            yield _check(path, ctx, limits)
+            yield _check(path, ctx, limits, kind)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
         chunk = max(1, len(paths) // (jobs * 4))
-        yield from pool.map(_check, paths, [ctx] * len(paths), [limits] * len(paths), chunksize=chunk)
+        yield from pool.map(_check, paths, [ctx] * len(paths), [limits] * len(paths), [kind] * len(paths), chunksize=chunk)
 
 
 def validate(
@@ -92,11 +102,13 @@ def validate(
     limits: Limits = DEFAULT_LIMITS,
     jobs: int = 1,
     progress: Callable[[Path], None] | None = None,
+    kind: str | None = None,
 ) -> Report:
     """Check every file (folders expanded) and the workbooks against each other.
 
     Never raises for a bad file: it is reported with its one-line cause and the rest go on.
-    `jobs` processes share the files; `progress` is called as each file is done.
+    `jobs` processes share the files; `progress` is called as each file is done; `kind` reads
+    every file as that kind (`--kind`) instead of telling it from its headers.
     """
     ctx = Context(as_of=as_of or dt.date.today())
     report = Report()
@@ -106,7 +118,7 @@ def validate(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for path, (file_report, book) in zip(files, _checked(files, ctx, limits, jobs), strict=True):
+        for path, (file_report, book) in zip(files, _checked(files, ctx, limits, jobs, kind), strict=True):
             report.files.append(file_report)
             if book is not None:
                 books.append((book, file_report))

@@ -106,7 +106,7 @@ def generate(
     notes = merge_into(book, kind, Path(merge_from) if merge_from is not None else None, limits)
     REGISTRY[kind].module("build").refresh(book)
     write_workbook(kind, book, output, org)
-    return Generated(Path(output), notes)
+    return Generated(Path(output), [*book.notes, *notes])
 
 
 def write_workbook(kind: str, book: Book, output: str | os.PathLike[str], org: str | None = None) -> None:

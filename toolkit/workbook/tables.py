@@ -345,6 +345,7 @@ def locate(
     merged: Sequence[Merged] = (),
     title: str | None = None,
     min_hits: int = 2,
+    key_column: int | None = None,
 ) -> Layout | None:
     """The header of a table among the first rows of a grid, and the column of each declared
     column (`columns`: name and other header names, in declaration order).
@@ -389,8 +390,14 @@ def locate(
     def values(c: int) -> list[Any]:
         return [row[c] for row in sample if c < len(row) and not placeholder(row[c])]
 
-    if key is not None:
-        test = key_test(key_type)
+    if key is not None and key_column is not None:
+        # The key column is known (a table sharing its sheet and key column with another one).
+        found[key] = key_column
+        strength_of[key] = claims.get(key_column, (EXACT, ()))[0]
+        claims.pop(key_column, None)
+    elif key is not None:
+        # A key of free text (a cost category, a SOC 2 control's own id) is told by its header alone.
+        test = key_test(key_type) if key_type != "text" else (lambda v: True)
         contenders = [c for c, (_, names) in claims.items() if key in names]
         scored: list[tuple[float, int, bool, int]] = []  # (fit, strength, names only the key, -column)
         unscored: list[tuple[int, bool, int]] = []
@@ -526,16 +533,19 @@ class RowFilter:
         return hits >= 2 and hits * 2 >= filled
 
     def _block_fits(self, start: int) -> bool:
-        """Whether the rows from `start` on continue the table: one of them holds a key (or,
-        without a key column, fills two of the table's columns) or repeats the header."""
+        """Whether the rows from `start` on continue the table: one of them holds a key of a typed
+        key column (a control, a clause), fills two of the table's columns (any other table), or
+        repeats the header."""
         for r in range(start, len(self.grid)):
             row = self.grid[r]
             if self._repeats_header(row):
                 return True
-            if self.kc is not None and self.test is not None:
-                if self.kc < len(row) and not placeholder(row[self.kc]) and self.test(row[self.kc]):
+            if self.kc is not None and self.test is not None and self.kc < len(row) and not placeholder(row[self.kc]):
+                if self.test(row[self.kc]):
                     return True
-            elif sum(1 for c in self.cols if c < len(row) and not placeholder(row[c])) >= 2:
+                if self.key_type in ("control_id", "clause_id"):
+                    continue  # a typed key decides: `| **A.5.15** |` is not one
+            if sum(1 for c in self.cols if c < len(row) and not placeholder(row[c])) >= 2:
                 return True
         return False
 

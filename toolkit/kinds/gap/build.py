@@ -6,7 +6,7 @@ import os
 
 from toolkit.kinds.gap.model import ANNEX, CLAUSES, annex_rows, clause_rows
 from toolkit.kinds.gap.sheets import how_to_read, summary
-from toolkit.kinds.soc2.model import MATRIX, Inventory, read_inventory
+from toolkit.kinds.soc2.model import MATRIX, Inventory, checked_inventory
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
 from toolkit.workbook.writer import Book, Table
 
@@ -28,6 +28,7 @@ def build_gap(inv: Inventory) -> Book:
     book = Book(
         tables={ANNEX: Table(annex), CLAUSES: Table(clauses), MATRIX: Table(matrix)},
         custom={"How to read": how_to_read(inv)},
+        notes=list(inv.notes),
     )
     refresh(book)
     return book
@@ -40,4 +41,4 @@ def refresh(book: Book) -> None:
 
 def from_matrix(matrix: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Book:
     """The gap assessment of the client's SOC 2 control matrix (.xlsx or .csv)."""
-    return build_gap(read_inventory(matrix, limits))
+    return build_gap(checked_inventory(matrix, limits))

@@ -8,10 +8,11 @@ from typing import Any
 
 from toolkit.data import catalog
 from toolkit.kinds.gap.model import FULL, PARTIAL, coverage_of
+from toolkit.kinds.inputs import read_input
 from toolkit.kinds.risk.model import REGISTER
 from toolkit.kinds.soc2.model import MATRIX
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
-from toolkit.workbook.reader import Record, WorkbookData, read_workbook
+from toolkit.workbook.reader import Record, WorkbookData
 from toolkit.workbook.writer import Book, Form, Table
 
 SHEET = "Statement of Applicability"
@@ -151,8 +152,8 @@ def from_inputs(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Book:
     """The SoA built from a gap assessment workbook and (usually) a risk register workbook."""
-    return build_soa(
-        read_workbook(gap, kind="gap", limits=limits),
-        read_workbook(risks, kind="risk", limits=limits) if risks is not None else None,
-        fields,
-    )
+    register = read_input(risks, "risk", "risks", limits, empty_ok=True) if risks is not None else None
+    book = build_soa(read_input(gap, "gap", "Annex A rows", limits), register, fields)
+    if register is not None and not register.records():
+        book.notes.append(f"{risks} holds no risks yet, so no justification cites one: run the risk assessment, then regenerate")
+    return book

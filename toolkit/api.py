@@ -166,6 +166,16 @@ def generate_blank_soa(
     return generate("soa", lambda: new_soa(org), output, merge_from=merge_from, org=org, limits=limits)
 
 
+def migrate_soa(source: PathLike, output: PathLike, *, org: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Generated:
+    """An ISO/IEC 27001:2022 SoA carried over from a 2013 one (applicability, justification,
+    status, evidence, owners and risks, through the transition table)."""
+    from toolkit.kinds import generate
+    from toolkit.kinds.soa.migrate import from_2013
+
+    _no_overwrite(output, source)
+    return generate("soa", lambda: from_2013(source, org, limits), output, org=org, limits=limits)
+
+
 def generate_roadmap(
     output: PathLike,
     *,

@@ -202,7 +202,11 @@ def validate(
     `--annotate OUT` writes the client's workbook back with each cell at fault highlighted and
     commented, and a first sheet listing every finding; the input is never modified.
 
-    Exit status: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read.
+    Folders are searched for .xlsx, .xlsm, .ods and .csv files; what else they hold is named as
+    skipped. `--kind` reads every file as that kind instead of telling it from its headers.
+
+    Exit status: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read (or a
+    folder holds nothing to check).
     """
     import os
 
@@ -213,17 +217,17 @@ def validate(
     if annotate_to is not None:
         if len(files) != 1:
             fail(f"--annotate marks up one workbook, but {len(files)} were given")
-        if files[0].suffix.lower() in (".csv", ".tsv", ".txt"):
-            fail(f"{files[0]}: only .xlsx workbooks can be annotated; save the CSV as .xlsx first")
+        if files[0].suffix.lower() in (".csv", ".tsv", ".txt", ".ods"):
+            fail(f"{files[0]}: only .xlsx workbooks can be annotated; save it as .xlsx first")
         if annotate_to.suffix.lower() != ".xlsx":
             fail(f"{annotate_to}: --annotate writes an Excel workbook; name it .xlsx")
     workers = jobs or os.cpu_count() or 1
     if quiet or len(files) < 2 or not sys.stderr.isatty():
-        report = api.validate(files, as_of=_day(as_of), limits=limits, jobs=workers, kind=kind)
+        report = api.validate(list(paths), as_of=_day(as_of), limits=limits, jobs=workers, kind=kind)
     else:
         with click.progressbar(length=len(files), label="checking", file=sys.stderr) as bar:
             report = api.validate(
-                files, as_of=_day(as_of), limits=limits, jobs=workers, progress=lambda _p: bar.update(1), kind=kind
+                list(paths), as_of=_day(as_of), limits=limits, jobs=workers, progress=lambda _p: bar.update(1), kind=kind
             )
     emit(render.report_json(report) if fmt == "json" else render.report_text(report), output)
     if annotate_to is not None:
@@ -353,6 +357,21 @@ def soa(
 def soa_new(limits: Limits, output: Path, org: str | None, merge_from: Path | None) -> None:
     """Write a blank SoA: Document Control and all 93 Annex A controls to fill in."""
     wrote(api.generate_blank_soa(output, org=org, merge_from=merge_from, limits=limits))
+
+
+@main.command()
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@required_output("The ISO/IEC 27001:2022 SoA to write.")
+@org_option
+@limit_options
+def migrate(source: Path, output: Path, org: str | None, limits: Limits) -> None:
+    """Carry an ISO/IEC 27001:2013 Statement of Applicability onto the 2022 controls.
+
+    Each 2022 control takes what was written for its 2013 predecessors (the transition table):
+    applicable if any was, their justifications, evidence, policies and owners side by side, a
+    status that claims no more than they did. The 11 controls new in 2022 are left blank, named.
+    """
+    wrote(api.migrate_soa(source, output, org=org, limits=limits))
 
 
 @main.group(invoke_without_command=True)

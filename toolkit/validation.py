@@ -16,35 +16,79 @@ from toolkit.rules import Context, Rule, unmet
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits, ReadError
 from toolkit.workbook.reader import WorkbookData, read_workbook
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+#: What a folder run checks: workbooks, OpenDocument spreadsheets and CSV tables.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".csv")
+#: Files a folder run passes over without a word: what spreadsheet programs and systems leave beside workbooks.
+_LOCKS = ("~$", ".~lock")
+_SYSTEM = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
 
 
 Paths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
 
-def expand(paths: Paths) -> list[Path]:
-    """Files as given; folders become the workbooks inside them (lock files `~$...` skipped).
+def _why_skipped(f: Path) -> str | None:
+    """Why a file found in a folder is not checked (None: check it; "": pass over it silently)."""
+    name = f.name
+    if name.startswith(_LOCKS) or name.lower() in _SYSTEM:
+        return ""
+    if name.startswith("._"):
+        return "a macOS resource file (made when a Mac zips a folder), not a workbook"
+    suffix = f.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return None
+    if suffix in (".xls", ".xlsb"):
+        return f"a {suffix} workbook, which ctk does not read: save it as .xlsx to have it checked"
+    return "not a workbook or CSV"
 
-    One path may be given on its own, as a string or a Path."""
+
+def collect(paths: Paths) -> tuple[list[Path], list[tuple[str, str]], list[str]]:
+    """The files to check (files as given, folders' workbooks and CSVs), the folder files passed
+    over with the reason, and the folders that hold nothing to check. A file given twice is
+    checked once."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     out: list[Path] = []
+    skipped: list[tuple[str, str]] = []
+    empty: list[str] = []
+    seen: set[Path] = set()
+
+    def add(f: Path) -> None:
+        try:
+            real = f.resolve()
+        except OSError:
+            real = f
+        if real in seen:
+            return
+        seen.add(real)
+        out.append(f)
+
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             try:
-                out.extend(
-                    sorted(
-                        f
-                        for f in p.rglob("*")
-                        if f.is_file() and f.suffix.lower() in WORKBOOK_SUFFIXES and not f.name.startswith(("~$", ".~lock"))
-                    )
-                )
+                found = sorted(f for f in p.rglob("*") if f.is_file())
             except OSError:  # a folder that cannot be listed is reported like a file that cannot be read
-                out.append(p)
+                add(p)
+                continue
+            before = len(out)
+            for f in found:
+                why = _why_skipped(f)
+                if why is None:
+                    add(f)
+                elif why:
+                    skipped.append((str(f), why))
+            if len(out) == before:
+                empty.append(str(p))
         else:
-            out.append(p)
-    return out
+            add(p)
+    return out, skipped, empty
+
+
+def expand(paths: Paths) -> list[Path]:
+    """Files as given; folders become the workbooks and CSVs inside them (lock files skipped).
+
+    One path may be given on its own, as a string or a Path."""
+    return collect(paths)[0]
 
 
 def _run(r: Rule, *args: object) -> list[Any]:
@@ -113,7 +157,7 @@ def validate(
     ctx = Context(as_of=as_of or dt.date.today())
     report = Report()
     books: list[tuple[WorkbookData, FileReport]] = []
-    files = expand(paths)
+    files, report.skipped, report.empty = collect(paths)
     # Records hold no reference cycles: the cyclic collector only costs time on big registers.
     collecting = gc.isenabled()
     gc.disable()

@@ -11,13 +11,20 @@ they are listed, blank, for the client to decide. Pure: records in, records and 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
+from toolkit.data import catalog
 from toolkit.data.catalog import Step, transition
 from toolkit.data.ids import natural_key
+from toolkit.errors import CtkError
+from toolkit.kinds.inputs import read_input
+from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
+from toolkit.workbook.writer import Book, Form, Table
 
 IMPLEMENTED, PARTIAL, PLANNED, NOT_IMPLEMENTED, NA = (
     "Implemented",
@@ -140,3 +147,35 @@ def migrate(old: Iterable[Mapping[str, Any]], controls: Iterable[str]) -> Migrat
             record["Related Risks"] = list(dict.fromkeys(risks))
         out.records.append(record)
     return out
+
+
+def from_2013(path: str | os.PathLike[str], org: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Book:
+    """A 2022 Statement of Applicability carried over from a 2013 one (read from any layout);
+    its notes name the 2022 controls with no predecessor and what did not carry over."""
+    from toolkit.kinds.soa.build import DOC, SHEET, catalog_row, document_control
+
+    old = read_input(path, "soa", "controls", limits)
+    table = old.tables[SHEET]
+    if table.scheme != "2013":
+        raise CtkError("this Statement of Applicability already uses ISO/IEC 27001:2022 numbering; nothing to migrate", str(path))
+    result = migrate([rec.values for rec in table.records], catalog.annex_a())
+    records = [{**catalog_row(r["Control ID"]), **r} for r in result.records]
+    blank = document_control(org)
+    history = {
+        "Version": blank.fields["Version"],
+        "Author": "ctk",
+        "Description": f"Carried over from the ISO/IEC 27001:2013 SoA {Path(path).name} through the transition table",
+    }
+    form = Form(dict(blank.fields), {"Change history": [history]})
+    book = Book(tables={SHEET: Table(records)}, forms={DOC: form})
+    book.notes.append(
+        f"{len(table.records)} controls of 2013 carried onto the 93 of 2022; {len(result.merged)} 2022 controls merge "
+        "several 2013 ones (their texts are side by side, each with its 2013 id; check the combined status)"
+    )
+    book.notes.append(f"new in 2022, no 2013 predecessor, left blank for you to decide: {', '.join(result.new_controls)}")
+    if result.missing:
+        shown = ", ".join(result.missing[:8]) + (f" and {len(result.missing) - 8} more" if len(result.missing) > 8 else "")
+        book.notes.append(f"{len(result.missing)} 2013 controls were not in {Path(path).name}: {shown}")
+    if result.unknown:
+        book.notes.append(f"not 2013 controls, not carried over: {', '.join(result.unknown[:8])}")
+    return book

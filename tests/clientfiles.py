@@ -248,6 +248,25 @@ SOA_2013 = {
     ("12", "Operations security"): {"12.1": ["12.1.1"], "12.3": ["12.3.1"]},
     ("17", "Business continuity"): {"17.1": ["17.1.1", "17.1.2"]},
 }
+#: Our own short names for the objectives and controls above.
+NAMES_2013 = {
+    "5.1": "Direction for security",
+    "5.1.1": "Security policies",
+    "5.1.2": "Policy review",
+    "9.2": "User access",
+    "9.2.1": "User registration",
+    "9.2.2": "Access provisioning",
+    "9.2.3": "Privileged rights",
+    "9.4": "System access",
+    "9.4.1": "Access restriction",
+    "12.1": "Procedures",
+    "12.1.1": "Operating procedures",
+    "12.3": "Backup",
+    "12.3.1": "Backup copies",
+    "17.1": "Continuity",
+    "17.1.1": "Continuity planning",
+    "17.1.2": "Continuity implementation",
+}
 
 
 def soa_2013(path: Path) -> Path:
@@ -265,14 +284,14 @@ def soa_2013(path: Path) -> Path:
     for (domain, name), objectives in SOA_2013.items():
         rows.append([f"A.{domain}         {name}"])
         for objective, controls in objectives.items():
-            rows.append([None, objective, f"Objective {objective}"])
+            rows.append([None, objective, NAMES_2013[objective]])
             for cid in controls:
                 d, o, n = (int(p) for p in cid.split("."))
                 value: Any = dt.datetime(2000 + d, o, n) if d >= 10 else cid
                 if d >= 10:
                     formats[f"B{len(rows) + 1}"] = "yy\\.m\\.d;@"
                 applicable = "No " if cid == "12.3.1" else "Yes "
-                rows.append([None, value, f"Control {cid}", None, applicable, None, f"Needed for {cid}"])
+                rows.append([None, value, NAMES_2013[cid], None, applicable, None, f"Needed for {cid}"])
     return write_xlsx(path, {"Sheet1": rows}, merged={"Sheet1": ["A3:C3"]}, formats={"Sheet1": formats})
 
 

@@ -15,6 +15,8 @@ from functools import lru_cache
 _PARENS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _NON_WORD = re.compile(r"[\W_]+")
 _HASH = re.compile(r"#|\bnr\b\.?|\bno\.(?=\s|$)|\bnum\b\.?")
+#: A trailing answer scale is no part of a header's name (`Applicability y/n`, `Applicable Yes/No`).
+_ANSWERS = re.compile(r"\s+(?:y n|yes no|j n|ja nein|o n|oui non)$")
 _ISE = re.compile(r"(?<=[a-z]{3})is(e|es|ed|ing|ation|ations)\b")
 _STOP = frozenset({"and", "of", "the", "for", "in", "to", "a", "an", "on", "with", "within", "by", "its", "or"})
 
@@ -29,13 +31,15 @@ def _plain(text: str) -> str:
 def header_fold(text: object) -> str:
     """A header as the reader compares it: case, spaces and line breaks, dashes and punctuation,
     `_` and a parenthesised part (`Likelihood (1–5)`, `Applicable (Yes/No)`) do not matter, nor a
-    trailing `?`, `:` or `*`. `#`, `No.` and `Nr.` all read as `no` (`Control #` = `Control No.`)."""
+    trailing `?`, `:` or `*`, nor a trailing answer scale (`Applicability y/n`). `#`, `No.` and `Nr.`
+    all read as `no` (`Control #` = `Control No.`)."""
     plain = _plain(str(text))
     without = _PARENS.sub(" ", plain)
     if without.strip():  # a header that is only a parenthesis keeps it
         plain = without
     plain = _HASH.sub(" no ", plain)
-    return " ".join(_NON_WORD.sub(" ", plain).split())
+    folded = " ".join(_NON_WORD.sub(" ", plain).split())
+    return _ANSWERS.sub("", folded) or folded
 
 
 @lru_cache(maxsize=8192)

@@ -174,7 +174,7 @@ def not_run(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     for gap, codes in by_gap.items():
         sheet = gap.rsplit(" in '", 1)[1].rstrip("'") if " in '" in gap else None
         column = gap.split("'")[1] if gap.endswith("'") and " column " in gap else None
-        what = ", ".join(f"{c} ({RULES[c].summary[0].lower()}{RULES[c].summary[1:]})" for c in codes)
+        what = ", ".join(f"{c} ({RULES[c].summary})" for c in codes)
         yield missing("WB008", sheet, None, f"{gap}, so this check did not run: {what}", column=column)
 
 
@@ -280,7 +280,11 @@ def numbering_2013(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             continue
         key_col = table.spec.key
         keys = [rec.get(key_col) for rec in table.records if key_col and isinstance(rec.get(key_col), str)]
-        span = f" ({len(keys)} controls, {keys[0]}-{keys[-1]})" if keys else ""
+        span = (
+            f" ({len(keys)} control{'s' if len(keys) != 1 else ''}, {keys[0]}{'-' + keys[-1] if len(keys) > 1 else ''})"
+            if keys
+            else ""
+        )
         how = (
             f"`ctk migrate {Path(book.path).name} -o soa_2022.xlsx` carries applicability, justification, status and "
             "evidence onto the 2022 controls"

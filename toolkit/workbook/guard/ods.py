@@ -81,7 +81,7 @@ class _ContentScan(_Scan):
         elif self.in_cell:
             self.cell_content = True
             if local == "s":  # `text:c` spaces in one element
-                self.budget.inflate(_repeat(attrs, "text:c") * self.cell_repeat)
+                self.budget.inflate(_repeat(attrs, "text:c") * self.cell_repeat * self.row_repeat)
 
     def _text(self, data: str) -> None:
         if self.in_cell:

@@ -20,7 +20,7 @@ from toolkit.workbook.reader import WorkbookData, read_workbook
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".csv")
 #: Files a folder run passes over without a word: what spreadsheet programs and systems leave beside workbooks.
 _LOCKS = ("~$", ".~lock")
-_SYSTEM = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
+_SYSTEM = frozenset({".ds_store", "thumbs.db", "desktop.ini", "ctk.toml"})
 
 
 Paths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
@@ -71,8 +71,12 @@ def collect(paths: Paths) -> tuple[list[Path], list[tuple[str, str]], list[str]]
                 add(p)
                 continue
             before = len(out)
+            books = {(f.parent, f.stem.casefold()) for f in found if f.suffix.lower() in (".xlsx", ".xlsm", ".ods")}
             for f in found:
                 why = _why_skipped(f)
+                if why is None and f.suffix.lower() == ".csv" and (f.parent, f.stem.casefold()) in books:
+                    # `risk_register.csv` beside `risk_register.xlsx`: the seed it was built from, not a second register.
+                    why = "the source of the workbook of the same name beside it; give it by name to check it too"
                 if why is None:
                     add(f)
                 elif why:

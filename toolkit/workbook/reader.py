@@ -512,6 +512,7 @@ class _Candidate:
     fits: bool
     tables: dict[str, _Found]
     missed: list[str]
+    sheets: _Sheets | None = None
 
 
 def _own_tables(spec: Spec) -> list[Sheet]:
@@ -543,7 +544,7 @@ def _candidate(sheets: _Sheets, spec: Spec) -> _Candidate:
             score = max(score, closest.score)
         have = closest.layout.columns if closest is not None else {}
         missed = [c.name for c in first.columns if not c.computed and c.name not in have]
-    return _Candidate(spec, score, fits, found, missed)
+    return _Candidate(spec, score, fits, found, missed, sheets)
 
 
 def _detect(sheets: _Sheets) -> tuple[_Candidate | None, list[_Candidate]]:
@@ -554,11 +555,36 @@ def _detect(sheets: _Sheets) -> tuple[_Candidate | None, list[_Candidate]]:
     return best, candidates
 
 
+def _closest_by_headers(pool: list[_Candidate]) -> _Candidate | None:
+    """The kind whose first table's headers a sheet names most, even one header: for the message."""
+    best: tuple[int, _Candidate] | None = None
+    for cand in pool:
+        own = _own_tables(cand.spec)
+        if not own or cand.sheets is None:
+            continue
+        spell = tables.spellings(_named(own[0]))
+        for name in cand.sheets.names:
+            rows = cand.sheets.grid(name)[: tables.HEADER_SCAN_ROWS]
+            for row in rows:
+                named = {
+                    tables.candidates(v, spell)[1][0]
+                    for v in row
+                    if isinstance(v, str) and tables.candidates(v, spell)[0] >= tables.EXACT
+                }
+                weight = len(named) + (1 if own[0].key in named else 0)  # the key says most
+                if named and (best is None or weight > best[0]):
+                    missed = [c.name for c in own[0].columns if not c.computed and c.name not in named]
+                    best = (weight, _Candidate(cand.spec, 0.5, False, {}, missed, cand.sheets))
+    return best[1] if best else None
+
+
 def _not_this(candidates: list[_Candidate], wanted: str | None = None) -> str:
     """Why no kind was taken: the closest kind, and the headers it missed."""
     pool = [c for c in candidates if wanted is None or c.spec.kind == wanted]
     closest = max(pool, key=lambda c: c.score, default=None)
-    if closest is None or closest.score <= 0:
+    if closest is not None and closest.score <= 0:
+        closest = _closest_by_headers(pool)
+    if closest is None:
         if wanted is not None:
             return f"not {load_spec(wanted).a}: no sheet has its headers"
         return (
@@ -808,6 +834,8 @@ def _read(p: Path, kind: str | None, limits: Limits, force: bool) -> WorkbookDat
                 continue
             taken.add(found_name)
             book.forms[sheet_spec.name] = read_form(sheets.grid(found_name), sheet_spec, found_name, info.date1904)
+    if force and not any(t.sheet is not None for t in book.tables.values() if t.spec.copy_of is None):
+        raise ReadError(_not_this([_candidate(sheets, spec)], spec.kind))
     if sheets.csv is not None:
         for table in book.tables.values():
             if table.sheet is not None and table.header_row is not None:

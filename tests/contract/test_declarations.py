@@ -156,7 +156,9 @@ def test_the_kind_registry_matches_the_declarations() -> None:
 def test_a_vocabulary_entry_must_name_a_declared_column(declarations: Path) -> None:
     # A rename in the declaration alone leaves the vocabulary naming the old column: refused at load.
     edit(declarations, "soa", '{ name = "Evidence Reference"', '{ name = "Evidence"')
-    with pytest.raises(DeclarationError, match="vocabulary/soa.toml 'Statement of Applicability' column 'Evidence Reference'"):
+    with pytest.raises(
+        DeclarationError, match=re.escape("vocabulary/soa.toml 'Statement of Applicability' column 'Evidence Reference'")
+    ):
         load_spec("soa")
 
 
@@ -167,7 +169,11 @@ def test_a_vocabulary_entry_must_name_a_declared_column(declarations: Path) -> N
         ('sets = ["yes_no"]', 'sets = ["ja_nein"]', "no set 'ja_nein'"),
         ('["Statement of Applicability".Theme]', '["Statement of Applicability".Themes]', "declares no such column"),
         ('["Statement of Applicability".Theme]', '["Statements".Theme]', "names no sheet 'Statements'"),
-        ('["Statement of Applicability".Theme]\nheaders', '["Statement of Applicability".Theme]\nheader', "unknown key(s) 'header'"),
+        (
+            '["Statement of Applicability".Theme]\nheaders',
+            '["Statement of Applicability".Theme]\nheader',
+            "unknown key(s) 'header'",
+        ),
     ],
 )
 def test_a_typo_in_a_vocabulary_is_refused(declarations: Path, old: str, new: str, message: str) -> None:

@@ -457,3 +457,32 @@ def test_a_sheet_styled_across_every_column_takes_the_fast_path(tmp_path: Path, 
     monkeypatch.setattr(package, "_SheetScan", slow)
     assert inspect(path).format == "xlsx"
     assert read_workbook(path).kind == "soa"
+
+
+# --- client text never becomes a formula ---------------------------------------------------------------
+
+
+def test_client_text_from_a_foreign_input_never_becomes_a_formula(tmp_path: Path) -> None:
+    import openpyxl
+
+    matrix = build(tmp_path, "soc2_quoted_comma.csv")
+    gap = tmp_path / "gap.xlsx"
+    assert run("gap", str(matrix), "-o", str(gap))[0] == 0
+    ws = openpyxl.load_workbook(gap)["SOC 2 Controls"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells)
+    code, out, _ = run("export", str(matrix), "--format", "csv")
+    assert code == 0 and "'=HYPERLINK" in out
+    old = cf.write_xlsx(
+        tmp_path / "soa_2013.xlsx",
+        {"SoA": [["Control", "Applicable", "Justification"], ["A.9.1.1", "Yes"], ["A.9.1.2", "Yes", "R-1"]]},
+    )
+    wb = openpyxl.load_workbook(old)
+    cell = wb["SoA"]["C2"]
+    cell.value, cell.data_type = '=HYPERLINK("http://evil.example")', "s"  # text the client typed, not a formula
+    wb.save(old)
+    out_soa = tmp_path / "soa.xlsx"
+    assert run("migrate", str(old), "-o", str(out_soa))[0] == 0
+    ws = openpyxl.load_workbook(out_soa)[SOA]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells)

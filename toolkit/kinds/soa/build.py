@@ -152,8 +152,9 @@ def from_inputs(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Book:
     """The SoA built from a gap assessment workbook and (usually) a risk register workbook."""
+    assessment = read_input(gap, "gap", "Annex A rows", limits)
     register = read_input(risks, "risk", "risks", limits, empty_ok=True) if risks is not None else None
-    book = build_soa(read_input(gap, "gap", "Annex A rows", limits), register, fields)
+    book = build_soa(assessment, register, fields)
     if register is not None and not register.records():
         book.notes.append(f"{risks} holds no risks yet, so no justification cites one: run the risk assessment, then regenerate")
     return book

@@ -213,7 +213,12 @@ def _date(value: Any, date1904: bool) -> Any:
 
 
 def _int(value: Any, col: Column | None = None) -> Any:
-    if isinstance(value, bool):
+    kind = value.__class__
+    if kind is float:
+        return int(value) if value.is_integer() else value
+    if kind is int:
+        return value
+    if kind is bool:
         return _text(value)
     if isinstance(value, int):
         return value
@@ -246,8 +251,32 @@ def _ids(value: Any, normalise: Any) -> list[str]:
 
 
 def _control_id(value: Any) -> Any:
+    if value.__class__ is str:
+        plain = ids.normalize_control_id(value)  # `A.5.1`, `5.1`: the usual spelling, read at once
+        if plain is not None:
+            return plain
     found = tables.control_key(value)
     return found.id if found is not None else _text(value)
+
+
+_PLAIN_CONTROLS = re.compile(r"^\s*(?:A\.[5-8]\.\d{1,2}\s*(?:[;,\n]\s*|$))+$")
+
+
+def _controls(value: Any) -> list[str]:
+    text = _text(value)
+    if _PLAIN_CONTROLS.match(text):  # `A.5.1; A.8.2`, as ctk writes them: split at once
+        return [part for part in ids.split_list(text) if part]
+    return _listed(*ids.control_ids_in(text))
+
+
+_PLAIN_CRITERIA = re.compile(r"^\s*(?:(?:CC|PI|A|C|P)\d{1,2}\.\d{1,2}\s*(?:[;,\n]\s*|$))+$")
+
+
+def _criteria(value: Any) -> list[str]:
+    text = _text(value)
+    if _PLAIN_CRITERIA.match(text):  # `CC6.1; CC6.2`, as ctk writes them: split at once
+        return [part for part in ids.split_list(text) if part]
+    return _listed(*ids.soc2_ids_in(text))
 
 
 def _clause_id(value: Any) -> Any:
@@ -286,13 +315,22 @@ def _typed(col: Column, date1904: bool) -> Callable[[Any], Any]:
     if t == "risk_id":
         return lambda v: ids.normalize_risk_id(_text(v))
     if t == "control_list":
-        return lambda v: _listed(*ids.control_ids_in(_text(v)))
+        return _controls
     if t == "soc2_list":
-        return lambda v: _listed(*ids.soc2_ids_in(_text(v)))
+        return _criteria
     if t == "risk_list":
         return lambda v: _ids(v, ids.normalize_risk_id)
     if t == "int":
-        return (lambda v: _int(v, col)) if col.aliases else _int
+        if not col.aliases:
+            return _int
+
+        def scaled(v: Any) -> Any:
+            kind = v.__class__
+            if kind is float:
+                return int(v) if v.is_integer() else v
+            return v if kind is int else _int(v, col)
+
+        return scaled
     if t in ("number", "percent"):
         return _number
     if t == "date":
@@ -355,12 +393,19 @@ def _key_type(spec: Sheet) -> str:
 
 @dataclass
 class _Found:
-    """A table's layout on one sheet, and how well the sheet fits the table."""
+    """A table's layout on one sheet, and how well the sheet fits the table (worked out when asked:
+    a workbook ctk wrote is read by its sheet names and never needs it)."""
 
     sheet: str
     layout: tables.Layout
-    score: float
     by_name: bool
+    grid: list[list[Any]] = field(repr=False)
+    spec: Sheet = field(repr=False)
+    trusted: bool = False  # located in a workbook ctk wrote
+
+    @cached_property
+    def score(self) -> float:
+        return _score(self.grid, self.spec, self.layout) + (2.0 if self.by_name else 0.0)
 
 
 def _score(grid: list[list[Any]], spec: Sheet, layout: tables.Layout) -> float:
@@ -399,6 +444,8 @@ class _Sheets:
         self._found: dict[tuple[str, str, str], _Found | None] = {}
         self.hidden: list[str] = []
         self.csv: csvfile.CsvTable | None = None
+        #: A workbook ctk wrote (its kind recorded): its headers are taken at their word.
+        self.trusted = False
         if fmt == "csv":
             try:
                 self.csv = csvfile.read_csv(path.read_bytes(), limits.max_cells)
@@ -462,12 +509,19 @@ class _Sheets:
         if memo not in self._found:
             grid = self.grid(name)
             layout = tables.locate(
-                grid, _named(spec), spec.key, _key_type(spec), self.merged(name), spec.title, key_column=key_column
+                grid,
+                _named(spec),
+                spec.key,
+                _key_type(spec),
+                self.merged(name),
+                spec.title,
+                key_column=key_column,
+                trusted=self.trusted,
             )
             found = None
             if layout is not None:
                 by_name = header_fold(name) == header_fold(spec.name)
-                found = _Found(name, layout, _score(grid, spec, layout) + (2.0 if by_name else 0.0), by_name)
+                found = _Found(name, layout, by_name, grid, spec, self.trusted)
             self._found[memo] = found
         return self._found[memo]
 
@@ -636,7 +690,8 @@ def read_table(
     key_type = _key_type(spec)
     kc = table.columns.get(spec.key) if spec.key else None
     if kc is not None and key_type == "control_id":
-        table.scheme = _scheme(grid, layout, kc)
+        trusted = found is not None and found.trusted
+        table.scheme = "2022" if trusted else _scheme(grid, layout, kc)
     by_name = {c.name: c for c in spec.columns}
     # One converter per column, chosen once: the loop below runs for every cell of the sheet.
     plan = [(name, c, converter(by_name[name], date1904)) for name, c in table.columns.items()]
@@ -802,6 +857,7 @@ def _read(p: Path, kind: str | None, limits: Limits, force: bool) -> WorkbookDat
     if recorded not in declared_kinds():
         recorded = None
     spec = _choose(sheets, kind, recorded, force)
+    sheets.trusted = recorded == spec.kind
     book = WorkbookData(str(p), spec, sheet_names=list(sheets.names), format=info.format, recorded=recorded)
     book.notices.extend(info.warnings)
     book.uncalculated.extend(info.uncalculated)

@@ -64,6 +64,9 @@ def control_key(value: Any) -> ids.Found | None:
         return None
     if isinstance(value, (int, float)):
         value = repr(float(value)) if isinstance(value, float) else str(value)
+    plain = ids.normalize_control_id(value)  # `A.5.1`, `5.1`: the usual spellings, at once
+    if plain is not None and plain[2] in "5678" and plain[3] == ".":
+        return ids.Found(plain, "2022", "", value.lstrip()[:1] in "Aa")
     found = ids.extract_id(value)
     if found is None or found.scheme == "clause":
         return None
@@ -120,7 +123,8 @@ class Spelling:
     """The header spellings of one table's columns, folded, with what each may mean."""
 
     exact: dict[str, tuple[str, ...]]  # folded spelling -> the columns it names, own names first
-    prefixes: tuple[tuple[str, tuple[str, ...]], ...]  # (folded spelling, columns), longest first
+    #: first word -> (folded spelling, columns), longest first: the spellings a header may start with.
+    prefixes: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
     own: dict[str, str]  # folded own name -> column
     strong: dict[str, str]  # folded telling name -> column
 
@@ -142,7 +146,10 @@ def spellings(columns: Iterable[Named]) -> Spelling:
                 exact[folded].append(col.name)
         for other in col.strong:
             strong.setdefault(header_fold(other), col.name)
-    prefixes = tuple(sorted(((k, tuple(v)) for k, v in exact.items()), key=lambda kv: (-len(kv[0]), kv[0])))
+    by_word: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for k, v in sorted(exact.items(), key=lambda kv: (-len(kv[0]), kv[0])):
+        by_word.setdefault(k.split(" ", 1)[0], []).append((k, tuple(v)))
+    prefixes = {w: tuple(items) for w, items in by_word.items()}
     return Spelling({k: tuple(v) for k, v in exact.items()}, prefixes, own, strong)
 
 
@@ -165,7 +172,7 @@ def candidates(label: str, spell: Spelling) -> tuple[int, tuple[str, ...]]:
         return OWN, (first, *[n for n in spell.exact[folded] if n != first])
     if folded in spell.exact:
         return EXACT, spell.exact[folded]
-    for prefix, names in spell.prefixes:
+    for prefix, names in spell.prefixes.get(folded.split(" ", 1)[0], ()):
         if leading(folded, prefix):
             return LEADING, names
     return 0, ()
@@ -233,13 +240,15 @@ def fill_merged(grid: list[list[Any]], merged: Sequence[Merged]) -> None:
 
 
 def _row_hits(row: Sequence[Any], spell: Spelling) -> int:
+    """How many declared columns a row names outright (a header row names several)."""
     named: set[str] = set()
+    exact = spell.exact
     for v in row:
-        if blank(v) or not isinstance(v, str):
+        if v.__class__ is not str or len(v) > 120:  # a header is short text
             continue
-        strength, names = candidates(v, spell)
-        if strength >= EXACT:
-            named.update(names[:1])
+        names = exact.get(header_fold(v))
+        if names:
+            named.add(names[0])
     return len(named)
 
 
@@ -346,6 +355,7 @@ def locate(
     title: str | None = None,
     min_hits: int = 2,
     key_column: int | None = None,
+    trusted: bool = False,
 ) -> Layout | None:
     """The header of a table among the first rows of a grid, and the column of each declared
     column (`columns`: name and other header names, in declaration order).
@@ -363,6 +373,8 @@ def locate(
         hits = _row_hits(row, spell)
         if hits >= min_hits and (best is None or hits > best[1]):
             best = (r, hits)
+            if hits == len(columns):  # every column named: no row can name more
+                break
     if best is None:
         return None
     rows, labels_by_col = _header_rows(grid, best[0], merged, spell)
@@ -395,6 +407,11 @@ def locate(
         found[key] = key_column
         strength_of[key] = claims.get(key_column, (EXACT, ()))[0]
         claims.pop(key_column, None)
+    elif key is not None and trusted and [c for c, (st, names) in claims.items() if st == OWN and names[0] == key]:
+        # A workbook ctk wrote names its key column by the column's own name: no need to weigh values.
+        chosen_own = next(c for c, (st, names) in claims.items() if st == OWN and names[0] == key)
+        found[key] = chosen_own
+        strength_of[key] = OWN
     elif key is not None:
         # A key of free text (a cost category, a SOC 2 control's own id) is told by its header alone.
         test = key_test(key_type) if key_type != "text" else (lambda v: True)

@@ -107,10 +107,18 @@ class TableData:
     dated: list[tuple[str, str]] = field(default_factory=list)
     #: Whether the sheet was found by its headers (not its name).
     by_headers: bool = False
+    #: How many rows the header spans (2 under merged group cells).
+    header_rows: int = 1
 
     @property
     def missing_columns(self) -> list[str]:
-        return [c.name for c in self.spec.columns if c.name not in self.columns]
+        """Declared columns the sheet's header row lacks, optional ones left out."""
+        return [c.name for c in self.spec.columns if c.name not in self.columns and not c.optional]
+
+    @property
+    def absent_optional(self) -> list[str]:
+        """Optional columns the header row lacks (a rule needing one says it did not run)."""
+        return [c.name for c in self.spec.columns if c.name not in self.columns and c.optional]
 
 
 class Fields(dict[str, Any]):
@@ -686,6 +694,7 @@ def read_table(
         return table
     table.header_row, table.columns, table.extra_columns = layout.header_rows[-1] + 1, dict(layout.columns), dict(layout.extra)
     table.combined = list(layout.combined)
+    table.header_rows = len(layout.header_rows)
     table.by_headers = found is not None and not found.by_name
     key_type = _key_type(spec)
     kc = table.columns.get(spec.key) if spec.key else None
@@ -874,6 +883,14 @@ def _read(p: Path, kind: str | None, limits: Limits, force: bool) -> WorkbookDat
         if sheet_spec.layout == "table":
             table, shared = _read_one(sheets, sheet_spec, taken, keys, info.date1904)
             book.tables[sheet_spec.name] = table
+            above = sheet_spec.fields_form
+            if above is not None:
+                if table.sheet is None:
+                    book.forms[sheet_spec.name] = FormData(above, None)
+                else:
+                    # The form lines above the header row (or, with no header found, the rows it is looked for in).
+                    first = table.header_row - table.header_rows if table.header_row is not None else HEADER_SCAN_ROWS
+                    book.forms[sheet_spec.name] = read_form(sheets.grid(table.sheet)[:first], above, table.sheet, info.date1904)
             if shared is not None:  # the rows this table took are not the other one's
                 kc = keys[shared][1]
                 grid = sheets.grid(keys[shared][0])

@@ -64,6 +64,9 @@ class Column:
     leading: bool = False
     #: Spellings that decide the value wherever they appear in it (`not tested`).
     anywhere: tuple[tuple[str, str], ...] = ()
+    #: The column may be absent from a client's workbook (other tools do not have it): WB002 does not
+    #: ask for it, and a rule that needs it says once that it did not run.
+    optional: bool = False
 
     @property
     def computed(self) -> bool:
@@ -121,6 +124,9 @@ class Sheet:
     title: str | None = None
     #: `kind:Sheet` for a sheet carried from another kind (`copy_of`); a kind is not recognised by it.
     copy_of: str | None = None
+    #: Form lines written above a table's header row (the ISMS climate determination above the
+    #: context issues); read into `WorkbookData.forms` under the sheet's name.
+    fields: tuple[Column, ...] = ()
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -137,6 +143,11 @@ class Sheet:
     @property
     def input_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if not c.computed)
+
+    @property
+    def fields_form(self) -> Sheet | None:
+        """A table's form lines as a form sheet of the same name (None when it has none)."""
+        return Sheet(self.name, "form", self.fields) if self.fields else None
 
 
 @dataclass(frozen=True)
@@ -195,7 +206,20 @@ def header_key(text: object) -> str:
 TOP_KEYS = frozenset({"kind", "title", "noun", "schema_version", "enums", "sheet", "data"})
 ENUM_KEYS = frozenset({"values", "aliases", "colors"})
 SHEET_KEYS = frozenset(
-    {"name", "layout", "columns", "key", "freeze_cols", "required", "block", "description", "like", "copy_of", "title"}
+    {
+        "name",
+        "layout",
+        "columns",
+        "key",
+        "freeze_cols",
+        "required",
+        "block",
+        "description",
+        "like",
+        "copy_of",
+        "title",
+        "fields",
+    }
 )
 #: The keys of a vocabulary file (`workbook_templates/vocabulary/<kind>.toml`), per column.
 VOCABULARY_KEYS = frozenset({"headers", "strong", "values", "sets", "leading", "anywhere"})
@@ -217,6 +241,7 @@ COLUMN_KEYS = frozenset(
         "enum",
         "default",
         "defined_name",
+        "optional",
     }
 )
 LAYOUTS = frozenset({"table", "form", "custom"})
@@ -266,6 +291,7 @@ def _column(raw: dict[str, object], enums: dict[str, dict[str, object]], where: 
         headers=tuple(str(h) for h in raw.get("headers", ())),  # type: ignore[attr-defined]
         default=raw.get("default"),
         defined_name=str(raw["defined_name"]) if "defined_name" in raw else None,
+        optional=bool(raw.get("optional", False)),
     )
 
 
@@ -376,6 +402,9 @@ def _sheet(s: dict[str, Any], enums: dict[str, Any], where: str) -> Sheet:
     key = s.get("key")
     if key is not None and key not in {c.name for c in columns}:
         raise DeclarationError(f"{where}: key {key!r} is not one of its columns")
+    fields = tuple(_column(c, enums, f"{where} field") for c in s.get("fields", ()))
+    if fields and layout != "table":
+        raise DeclarationError(f"{where}: only a table sheet has `fields` (a form's fields are its columns)")
     blocks = []
     for b in s.get("block", ()):
         _check_keys(b, BLOCK_KEYS, f"{where} block {b.get('title')!r}")
@@ -390,6 +419,7 @@ def _sheet(s: dict[str, Any], enums: dict[str, Any], where: str) -> Sheet:
         blocks=tuple(blocks),
         description=s.get("description", ""),
         title=_title(s.get("title"), columns, where),
+        fields=fields,
     )
 
 

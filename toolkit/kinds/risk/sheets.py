@@ -80,10 +80,11 @@ def heat_map(rows: Sequence[dict[str, Any]], method: Method) -> SheetWriter:
         for i, (name, low, high) in enumerate(method.levels):
             ws.write_string(15 + i, 0, name, fmts.get(name, plain))
             ws.write_string(15 + i, 1, f"score {low}-{high}", st.text)
+            ws.write_string(15 + i, 2, f"accepted by: {'; '.join(method.may_accept(high))}", st.text)
         ws.write_string(
             15 + len(method.levels),
             0,
-            f"Acceptance threshold: {method.threshold} (above it, only {', '.join(method.acceptors)} may accept).",
+            f"Acceptance threshold: {method.threshold}. At or below it the risk owner accepts; above it, the level's Acceptance Authority.",
             st.italic,
         )
         ws.set_landscape()

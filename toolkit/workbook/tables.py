@@ -239,17 +239,19 @@ def fill_merged(grid: list[list[Any]], merged: Sequence[Merged]) -> None:
         _fill_merged(grid, down, range(0, len(grid)))
 
 
-def _row_hits(row: Sequence[Any], spell: Spelling) -> int:
-    """How many declared columns a row names outright (a header row names several)."""
+def _row_hits(row: Sequence[Any], spell: Spelling, key: str | None = None) -> tuple[bool, int]:
+    """Whether a row names the key column, and how many declared columns it names outright."""
     named: set[str] = set()
     exact = spell.exact
+    has_key = False
     for v in row:
         if v.__class__ is not str or len(v) > 120:  # a header is short text
             continue
         names = exact.get(header_fold(v))
         if names:
             named.add(names[0])
-    return len(named)
+            has_key = has_key or key in names
+    return has_key, len(named)
 
 
 def _subheader(grid: list[list[Any]], r: int, merged_cols: set[int]) -> int | None:
@@ -368,12 +370,14 @@ def locate(
     goes to `title` when that is free (the titles of the controls).
     """
     spell = spellings(columns)
-    best: tuple[int, int] | None = None
+    # A row naming the key column beats one with more hits but no key (a row of sub-headers under
+    # a merged group cell); without the key no record could be read.
+    best: tuple[int, tuple[bool, int]] | None = None
     for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
-        hits = _row_hits(row, spell)
-        if hits >= min_hits and (best is None or hits > best[1]):
-            best = (r, hits)
-            if hits == len(columns):  # every column named: no row can name more
+        rank = _row_hits(row, spell, key)
+        if rank[1] >= min_hits and (best is None or rank > best[1]):
+            best = (r, rank)
+            if rank[1] == len(columns):  # every column named: no row can name more
                 break
     if best is None:
         return None

@@ -9,12 +9,10 @@ from toolkit.data.ids import (
     control_ids_in,
     extract_id,
     id_from_date,
-    is_2022_shape,
     lost_zero,
     natural_key,
     normalize_clause_id,
     normalize_control_id,
-    normalize_control_id_2013,
     normalize_risk_id,
     normalize_soc2_id,
     soc2_ids_in,
@@ -111,14 +109,6 @@ def test_bare_ids_also_read_as_clauses() -> None:
     assert written is not None and clause_reading(written) is None
     assert clause_reading(extract_id("5.2")) == "5.2"  # type: ignore[arg-type]
     assert clause_reading(extract_id("Control 5.2")) is None  # type: ignore[arg-type]
-
-
-def test_2013_ids() -> None:
-    assert normalize_control_id_2013("A.9.2.1") == "A.9.2.1"
-    assert normalize_control_id_2013(" 18.2.3 ") == "A.18.2.3"
-    assert normalize_control_id_2013("A.19.1.1") is None  # no A.19 in 2013
-    assert normalize_control_id_2013("A.5.1") is None
-    assert is_2022_shape("A.8.34") and not is_2022_shape("A.8.35") and not is_2022_shape("A.9.2.1")
 
 
 def test_dates_that_were_ids() -> None:

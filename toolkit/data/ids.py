@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass
 
 _CONTROL = re.compile(r"^\s*(?:A\s*\.?\s*)?0*(\d{1,2})\s*\.\s*0*(\d{1,3})\s*\.?\s*$", re.IGNORECASE)
-_CONTROL_2013 = re.compile(r"^\s*(?:A\s*\.?\s*)?0*(\d{1,2})\s*\.\s*0*(\d{1,2})\s*\.\s*0*(\d{1,2})\s*\.?\s*$", re.IGNORECASE)
 _CLAUSE = re.compile(r"^\s*(?:clause\s*)?0*(\d{1,2})((?:\s*\.\s*0*\d{1,2}){0,2})\s*\.?\s*$", re.IGNORECASE)
 _SOC2 = re.compile(r"^\s*(CC|PI|A|C|P)\s*\.?\s*0*(\d{1,2})\s*\.\s*0*(\d{1,2})\s*$", re.IGNORECASE)
 _RISK = re.compile(r"^\s*([A-Za-z]{1,6})(\s*[-_ ]?\s*)(\d{1,6})\s*$")
@@ -37,29 +36,6 @@ def normalize_control_id(value: object) -> str | None:
     if not match:
         return None
     return f"A.{int(match.group(1))}.{int(match.group(2))}"
-
-
-def normalize_control_id_2013(value: object) -> str | None:
-    """Return `A.<domain>.<objective>.<n>` for an ISO/IEC 27001:2013 control (`A.9.2.1`, `9.2.1`,
-    `A.09.02.01`), else None. Domains run A.5-A.18."""
-    if value is None:
-        return None
-    match = _CONTROL_2013.match(str(value))
-    if not match:
-        return None
-    domain, objective, n = (int(g) for g in match.groups())
-    if domain not in THEMES_2013 or not objective or not n:
-        return None
-    return f"A.{domain}.{objective}.{n}"
-
-
-def is_2022_shape(cid: str) -> bool:
-    """Whether a normalised `A.x.y` is within the 2022 numbering (A.5.1-A.8.34)."""
-    parts = cid.split(".")
-    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
-        return False
-    theme, n = int(parts[1]), int(parts[2])
-    return theme in LAST_2022 and 1 <= n <= LAST_2022[theme]
 
 
 @dataclass(frozen=True)

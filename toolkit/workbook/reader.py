@@ -670,7 +670,7 @@ def _not_this(candidates: list[_Candidate], wanted: str | None = None) -> str:
 def _scheme(grid: list[list[Any]], layout: tables.Layout, kc: int) -> str:
     """The edition of a control column's ids, by most of its first cells: 2013 (`A.9.2.1`) or 2022."""
     counts = {"2013": 0, "2022": 0}
-    for row in tables._first_block(grid, layout.body):
+    for row in tables.first_block(grid, layout.body):
         if kc < len(row):
             found = tables.control_key(row[kc])
             if found is not None:

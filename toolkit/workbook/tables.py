@@ -290,7 +290,7 @@ def _labels(grid: list[list[Any]], rows: tuple[int, ...]) -> dict[int, tuple[str
     return out
 
 
-def _first_block(grid: list[list[Any]], start: int) -> list[list[Any]]:
+def first_block(grid: list[list[Any]], start: int) -> list[list[Any]]:
     """The rows below the header up to the first blank row (what the key column is judged on:
     a pasted tail below a gap must not outvote the table)."""
     out: list[list[Any]] = []
@@ -383,7 +383,7 @@ def locate(
         return None
     rows, labels_by_col = _header_rows(grid, best[0], merged, spell)
     body = rows[-1] + 1
-    sample = _first_block(grid, body)
+    sample = first_block(grid, body)
 
     # Every column's candidates, by strength.
     claims: dict[int, tuple[int, tuple[str, ...]]] = {}

@@ -45,6 +45,8 @@ def report_summary(report: Report) -> str:
     summary = f"{len(report.files)} file{'s' if len(report.files) != 1 else ''} checked: {report.errors} error{'s' if report.errors != 1 else ''}, {report.warnings} warning{'s' if report.warnings != 1 else ''}"
     if unreadable:
         summary += f", {unreadable} could not be read"
+    if report.skipped:
+        summary += f", {len(report.skipped)} skipped"
     return summary
 
 
@@ -56,6 +58,10 @@ def report_text(report: Report) -> str:
             lines.append(f"{fr.path}: error: {fr.error}")
             continue
         lines.extend(finding_line(fr.path, f) for f in fr.findings)
+    for path, reason in report.skipped:
+        lines.append(f"{path}: skipped: {reason}")
+    for folder in report.empty:
+        lines.append(f"{folder}: error: the folder holds no workbook (.xlsx, .xlsm, .ods) or CSV to check")
     lines.append(report_summary(report))
     return "\n".join(lines) + "\n"
 

@@ -117,7 +117,7 @@ def generate(
     book = build()
     merged = merge_into(book, kind, Path(merge_from) if merge_from is not None else None, limits)
     REGISTRY[kind].module("build").refresh(book)
-    notes = merged.notes + write_workbook(kind, book, output, org, record=merged.record)
+    notes = [*book.notes, *merged.notes, *write_workbook(kind, book, output, org, record=merged.record)]
     findings: list[Finding] = []
     if merged.conflicts or merged.orphans:
         from toolkit.rules.roundtrip import merge_findings

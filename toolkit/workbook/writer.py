@@ -120,6 +120,8 @@ class Book:
     subject: str = ""
     #: Where form blocks landed, `Sheet:Block:Column` -> absolute range, for formulas to cite.
     positions: dict[str, str] = field(default_factory=dict)
+    #: What the user should know about the inputs it was built from (shown as warnings, not written).
+    notes: list[str] = field(default_factory=list)
 
 
 def cannot_write(path: str | os.PathLike[str], exc: OSError) -> CtkError:

@@ -42,6 +42,7 @@ AUTHOR = "ctk"
 FILLS = {ERROR: "FFFFC7CE", WARNING: "FFFFEB9C"}  # Excel's own "Bad" red and "Neutral" amber
 NAVY = "FF1F3864"
 _CELL = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
+_CELL_COLUMN = re.compile(r"^([A-Z]{1,3})[0-9]")
 
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -171,15 +172,27 @@ class _Package:
                     out.writestr(info, self.zf.read(original))
 
 
+_ATTRS: dict[str, re.Pattern[str]] = {}
+
+
+def _attr_pattern(name: str) -> re.Pattern[str]:
+    found = _ATTRS.get(name)
+    if found is None:
+        found = _ATTRS[name] = re.compile(rf'\s{re.escape(name)}\s*=\s*(["\'])(.*?)\1', re.DOTALL)
+    return found
+
+
 def _attr(tag: str, name: str) -> str | None:
-    m = re.search(rf'\s{re.escape(name)}\s*=\s*(["\'])(.*?)\1', tag, re.DOTALL)
-    return unescape(m.group(2), {"&quot;": '"', "&apos;": "'"}) if m else None
+    m = _attr_pattern(name).search(tag)
+    if m is None:
+        return None
+    value = m.group(2)
+    return unescape(value, {"&quot;": '"', "&apos;": "'"}) if "&" in value else value
 
 
 def _set_attr(tag: str, name: str, value: str | None) -> str:
     """`tag` (a start tag) with attribute `name` set (None: removed)."""
-    pattern = re.compile(rf'\s{re.escape(name)}\s*=\s*(["\']).*?\1', re.DOTALL)
-    tag = pattern.sub("", tag)
+    tag = _attr_pattern(name).sub("", tag)
     if value is None:
         return tag
     end = len(tag) - (2 if tag.endswith("/>") else 1)
@@ -472,6 +485,8 @@ class _Sheet:
         self.by_number = {n: (s, e) for n, s, e in self.rows}
         self.new_rows: dict[int, str] = {}
         self.cols = self._col_styles()
+        self._parsed: dict[int, list[tuple[int, str, str | None, bool]]] = {}
+        self._cell_pattern = re.compile(_C.format(p=p), re.DOTALL)
 
     def _col_styles(self) -> list[tuple[int, int, int]]:
         m = re.search(rf"<{self.p}cols\b.*?</{self.p}cols>", self.xml[: self.data_start], re.DOTALL)
@@ -503,24 +518,31 @@ class _Sheet:
         span = self.by_number.get(number)
         return None if span is None else self.xml[span[0] : span[1]]
 
-    def _cells(self, row_xml: str) -> list[tuple[int, str, str | None]]:
-        """(column, the cell's element, its s attribute) of a row's cells, columns made explicit."""
+    def _cells_of(self, row: int, row_xml: str) -> list[tuple[int, str, str | None, bool]]:
+        """`_cells` of row `row`, parsed once until the row is rewritten."""
+        found = self._parsed.get(row)
+        if found is None:
+            found = self._parsed[row] = self._cells(row_xml)
+        return found
+
+    def _cells(self, row_xml: str) -> list[tuple[int, str, str | None, bool]]:
+        """(column, the cell's element, its s attribute, whether it names its column) of a row's cells."""
         out = []
         last = 0
-        for m in re.finditer(_C.format(p=self.p), row_xml, re.DOTALL):
+        for m in self._cell_pattern.finditer(row_xml):
             tag = m.group(0)
-            head = tag.split(">", 1)[0] + ">"
+            head = tag[: tag.index(">") + 1]
             ref = _attr(head, "r")
-            col = _split(ref)[1] if ref else last + 1
+            col = _col_number(_CELL_COLUMN.match(ref).group(1)) if ref and _CELL_COLUMN.match(ref) else last + 1  # type: ignore[union-attr]
             last = col
-            out.append((col, tag, _attr(head, "s")))
+            out.append((col, tag, _attr(head, "s"), ref is not None))
         return out
 
     def style(self, row: int, col: int) -> int:
         """The style a cell has (its own, else its row's, else its column's)."""
         row_xml = self._row_xml(row)
         if row_xml is not None:
-            for c, _, s in self._cells(row_xml):
+            for c, _, s, _named in self._cells_of(row, row_xml):
                 if c == col:
                     return int(s) if s and s.isdigit() else 0
             head = row_xml.split(">", 1)[0] + ">"
@@ -531,7 +553,7 @@ class _Sheet:
 
     def has_cell(self, row: int, col: int) -> bool:
         row_xml = self._row_xml(row)
-        return row_xml is not None and any(c == col for c, _, _ in self._cells(row_xml))
+        return row_xml is not None and any(c == col for c, _, _, _ in self._cells_of(row, row_xml))
 
     def set_styles(self, row: int, styles: dict[int, int]) -> None:
         """Give the cells of `row` at these columns these styles, adding the cells that are not there."""
@@ -549,12 +571,15 @@ class _Sheet:
             close = row_xml.rfind(f"</{p}row>")
             tail = row_xml[close:]
         head = _set_attr(_set_attr(head, "spans", None), "r", str(row))
-        existing = {c: (tag, s) for c, tag, s in self._cells(row_xml)}
         pieces: dict[int, str] = {}
-        for c, (tag, _) in existing.items():
+        for c, tag, _, named in self._cells_of(row, row_xml):
+            if named and c not in styles:
+                pieces[c] = tag  # untouched
+                continue
             end = tag.index(">") + 1
             start, rest = tag[:end], tag[end:]
-            start = _set_attr(start, "r", cell_ref(row - 1, c - 1))
+            if not named:
+                start = _set_attr(start, "r", cell_ref(row - 1, c - 1))
             if c in styles:
                 start = _set_attr(start, "s", str(styles[c]))
             pieces[c] = start + rest
@@ -563,6 +588,7 @@ class _Sheet:
                 pieces[c] = f'<{p}c r="{cell_ref(row - 1, c - 1)}" s="{s}"/>'
         body = "".join(pieces[c] for c in sorted(pieces))
         self.new_rows[row] = head + body + tail
+        self._parsed.pop(row, None)
 
     def drop_tab_selection(self) -> None:
         head = self.xml[: self.data_start]
@@ -807,6 +833,9 @@ class _Review:
         if not styles or not pkg.has(styles[0][1]):
             raise CannotAnnotate("the workbook has no styles part")
         self.styles = _Styles(pkg, styles[0][1])
+        self._records = {(r.sheet, r.row): r for t in book.tables.values() if t.sheet for r in t.records}
+        self._fields = {(f.sheet, at): (f, name) for f in book.forms.values() if f.sheet for name, at in f.cells.items()}
+        self._table_sheets = {t.sheet for t in book.tables.values() if t.sheet}
 
     def _main_part(self) -> str:
         root = _Rels(self.pkg, "")
@@ -889,12 +918,18 @@ class _Review:
             s = sheet.style(row, col)
             if self.styles.ours(s):
                 restyle.setdefault(row, {})[col] = self._neighbour(sheet, row, col, stale)
+        by_row: dict[int, list[tuple[int, str, list[Finding]]]] = {}
         for ref, found in by_anchor.items():
             row, col = _split(ref)
-            base = restyle.get(row, {}).get(col, sheet.style(row, col))
-            worst = min(found, key=lambda f: SEVERITY_ORDER.get(f.severity, 2)).severity
-            restyle.setdefault(row, {})[col] = self.styles.marked(base, worst)
-            comments.add(ref, [f"{f.code} {f.severity}: {f.message}" for f in found])
+            by_row.setdefault(row, []).append((col, ref, found))
+        for row in sorted(by_row):  # one row at a time: each is read once and rewritten once
+            styles = restyle.pop(row, {})
+            for col, ref, found in by_row[row]:
+                base = styles.get(col, sheet.style(row, col))
+                worst = min(found, key=lambda f: SEVERITY_ORDER.get(f.severity, 2)).severity
+                styles[col] = self.styles.marked(base, worst)
+                comments.add(ref, [f"{f.code} {f.severity}: {f.message}" for f in found])
+            sheet.set_styles(row, styles)
         for row, styles in restyle.items():
             sheet.set_styles(row, styles)
         comments.save()
@@ -970,22 +1005,19 @@ class _Review:
         self._insert_first(rid)
 
     def _blank(self, sheet: str, ref: str) -> bool:
-        for table in self.book.tables.values():
-            if table.sheet == sheet:
-                row, col = _split(ref)
-                rec = next((r for r in table.records if r.row == row), None)
-                if rec is None:
-                    return True
-                for name, c in rec.columns.items():
-                    if c == col - 1:
-                        return rec.values.get(name) in (None, "", [])
-                return False
-        for form in self.book.forms.values():
-            if form.sheet == sheet:
-                for name, at in form.cells.items():
-                    if at == ref:
-                        return form.fields.get(name) in (None, "")
-        return False
+        """Whether the cell at fault is empty, as the reader read it (the advice says "fill in")."""
+        found = self._fields.get((sheet, ref))
+        if found is not None:
+            form, name = found
+            return form.fields.get(name) in (None, "")
+        if sheet not in self._table_sheets:
+            return False
+        row, col = _split(ref)
+        rec = self._records.get((sheet, row))
+        if rec is None:
+            return True
+        column = next((n for n, c in rec.columns.items() if c == col - 1), None)
+        return column is not None and rec.values.get(column) in (None, "", [])
 
     def _insert_first(self, rid: str) -> None:
         xml = self._workbook()

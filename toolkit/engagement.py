@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import CtkError
 from toolkit.findings import Report
-from toolkit.validation import COPIES_MARKER
+from toolkit.validation import BUILD_PREFIX, COPIES_MARKER
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
 from toolkit.workbook.writer import Book, atomic_output, cannot_write
 
@@ -400,7 +400,7 @@ def build(
         notes.append(f"{SETTINGS} sets no start_date: the roadmap starts next Monday, {start.isoformat()}; set it to keep it")
 
     try:
-        work = Path(tempfile.mkdtemp(prefix=".ctk-build-", dir=folder if not dry_run else None))
+        work = Path(tempfile.mkdtemp(prefix=BUILD_PREFIX, dir=folder if not dry_run else None))
     except OSError as exc:
         raise cannot_write(folder, exc) from None
     try:

@@ -29,9 +29,18 @@ Paths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 COPIES_MARKER = ".ctk-copies"
 
 
+#: `ctk build` builds the pack aside in a folder named so, inside the engagement folder (gone when it ends).
+BUILD_PREFIX = ".ctk-build-"
+
+
 def _in_copies(f: Path, root: Path) -> bool:
-    """Whether `f` lies in a folder of copies below `root` (a folder of copies given itself is checked)."""
-    return any((parent / COPIES_MARKER).exists() for parent in f.parents if parent != root and root in parent.parents)
+    """Whether `f` lies in a folder of copies below `root` (a folder of copies given itself is checked),
+    or in the folder a build that was interrupted left behind."""
+    return any(
+        (parent / COPIES_MARKER).exists() or parent.name.startswith(BUILD_PREFIX)
+        for parent in f.parents
+        if parent != root and root in parent.parents
+    )
 
 
 def _why_skipped(f: Path) -> str | None:

@@ -162,3 +162,41 @@ def test_a_sheet_ctk_wrote_and_the_client_deleted_is_noticed(pack: dict[str, Pat
     found = [f for f in validate([returned]).files[0].findings if f.code == "MRG003"]
     assert [(f.severity, f.sheet, f.cell) for f in found] == [("warning", None, None)] and "'Heat Map'" in found[0].message
     assert [f for f in validate([pack["risk"]]).files[0].findings if f.code == "MRG003"] == []
+
+
+def test_a_column_the_record_does_not_know_keeps_the_clients_value(pack: dict[str, Path], tmp_path: Path) -> None:
+    """A record written before a column was declared: where the client's value differs from the new
+    one, the client's is kept and, as nobody can tell who wrote it, reported; the rest merge three ways."""
+    from toolkit.workbook.record import SentRecord, properties
+
+    returned = tmp_path / "returned.xlsx"
+    sent = record.read(pack["soa"])
+    assert sent is not None
+    table = sent.tables[SHEET]
+    drop = table.columns.index("Control Owner")
+    rows = {k: "".join(p for i, p in enumerate(record.split_cells(v)) if i != drop) for k, v in table.rows.items()}
+    older = SentRecord(
+        sent.kind,
+        sent.schema,
+        sent.sheets,
+        {SHEET: record.TableRecord([c for c in table.columns if c != "Control Owner"], "cells", rows)},
+        sent.forms,
+    )
+    with zipfile.ZipFile(pack["soa"]) as zin, zipfile.ZipFile(returned, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "docProps/custom.xml":
+                data = re.sub(rb'<property [^>]*name="ctk_sent_\d+".*?</property>', b"", data, flags=re.DOTALL)
+                extra = "".join(
+                    f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{100 + i}" name="{n}"><vt:lpwstr>{v}</vt:lpwstr></property>'
+                    for i, (n, v) in enumerate(properties(older))
+                )
+                data = data.replace(b"</Properties>", extra.encode() + b"</Properties>")
+            zout.writestr(info, data)
+    assert record.read(returned) is not None
+    edit_cell(returned, SHEET, "A.5.1", "Control Owner", "Head of IT")
+    book = build_soa(read_workbook(pack["gap"]), read_workbook(pack["risk"]))
+    result = merge_into(book, "soa", returned)
+    rows_now = {r["Control ID"]: r for r in book.tables[SHEET].records}
+    assert rows_now["A.5.1"]["Control Owner"] == "Head of IT"
+    assert [(c.subject, c.column) for c in result.conflicts] == [("A.5.1", "Control Owner")]

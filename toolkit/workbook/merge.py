@@ -232,9 +232,8 @@ def _merge_cells(side: _Side, subject: str, ours: dict[str, Any], mine: Record, 
     base = side.base.cells(subject) if side.base is not None else None
     for col in columns:
         value = mine.values.get(col.name)
-        kept, conflict = _three_way(
-            col, ours.get(col.name), value, None if base is None else base.get(col.name), base is not None
-        )
+        sent = base.get(col.name) if base is not None else None  # None: a column added since the record was written
+        kept, conflict = _three_way(col, ours.get(col.name), value, sent, sent is not None)
         merged[col.name] = value if kept else ours.get(col.name)
         if conflict:
             out.conflicts.append(Conflict(sheet.name, subject, col.name, shown(rec.as_read(col, ours.get(col.name)))))
@@ -287,6 +286,13 @@ def _stable(sheet: Sheet) -> str | None:
 def merge_table(sheet: Sheet, table: Table, theirs: TableData, base: TableRecord | None, legacy: bool, result: Merged) -> Table:
     """The merged rows of one table; `result` gets its record, conflicts, orphans and deletions."""
     record = table_record(sheet, table.records)
+    if base is not None and not legacy and record.mode == "rows" and base.columns != record.columns:
+        # Whole-row digests over other columns (a declaration that changed since) cannot be compared.
+        result.notes.append(
+            f"{sheet.name}: its record of what ctk sent is over other columns (an earlier ctk); "
+            "every value in it counts as the client's"
+        )
+        legacy = True
     side = _Side(sheet, theirs, base, legacy, record, rec.Rows(rec.recorded_columns(sheet)))
     mine_rows = _record_subjects(sheet, theirs.records)
     mine_by_subject = {subject: mine for subject, mine in mine_rows if subject is not None}

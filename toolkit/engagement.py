@@ -17,6 +17,7 @@ from typing import Any
 from toolkit.errors import CtkError
 from toolkit.findings import Report
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
+from toolkit.workbook.identity import Identity, IdentityError, firm_from, issue_from
 from toolkit.workbook.writer import Book, atomic_output
 
 SETTINGS = "ctk.toml"
@@ -36,6 +37,22 @@ owner = ""
 approved_by = ""
 # approval_date = 2027-03-01
 version = "0.1"
+
+# Your consultancy, on every workbook's cover and footer. Leave blank for neutral workbooks.
+[firm]
+name = ""
+contact = ""
+# logo = "logo.png"            # PNG or JPEG beside this file, under 2 MB
+# colours = {{ primary = "#1F3864", accent = "#2E75B6" }}
+# footer = "Northbridge Assurance LLP - Confidential"
+
+# This issue of the pack: the cover's version and status, and a line in its change history.
+[document]
+version = "0.1"
+status = "Draft"               # Draft, For review or Final
+prepared_by = ""
+reviewed_by = ""
+# date = 2027-01-04            # the issue date (default: today)
 """
 
 
@@ -48,6 +65,10 @@ class Settings:
     soa: dict[str, Any] = field(default_factory=dict)
     #: Judge review dates at this day instead of today (a fixed snapshot, such as the demo).
     as_of: dt.date | None = None
+    #: The consultancy (`[firm]`) and this issue of the pack (`[document]`): covers, footers, properties.
+    identity: Identity = field(default_factory=Identity)
+    #: What could not be used from the settings (a missing logo), to show as warnings.
+    notes: list[str] = field(default_factory=list)
 
 
 def load_settings(folder: Path) -> Settings:
@@ -67,6 +88,13 @@ def load_settings(folder: Path) -> Settings:
     s.soa = dict(raw.get("soa", {}))
     if isinstance(raw.get("as_of"), dt.date):
         s.as_of = raw["as_of"]
+    try:
+        firm, s.notes = firm_from(dict(raw.get("firm", {})), folder)
+        # The issue date: as set, else the snapshot day (so the demo is reproducible), else today.
+        issue = issue_from(dict(raw.get("document", {})), s.organisation, s.as_of)
+    except IdentityError as exc:
+        raise CtkError(str(exc), str(path)) from None
+    s.identity = Identity(firm, issue)
     return s
 
 
@@ -138,8 +166,10 @@ def build(folder: Path, limits: Limits = DEFAULT_LIMITS, progress: Progress | No
     def existing(kind: str) -> Path | None:
         return out[kind] if out[kind].exists() else None
 
+    notes.extend(s.notes)
+
     def produce(kind: str, build_book: Callable[[], Book]) -> None:
-        made = generate(kind, build_book, out[kind], merge_from=existing(kind), org=org, limits=limits)
+        made = generate(kind, build_book, out[kind], merge_from=existing(kind), org=org, limits=limits, identity=s.identity)
         notes.extend(made.notes)
         written.append(made.path)
 

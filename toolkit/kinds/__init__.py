@@ -16,6 +16,7 @@ from types import ModuleType
 
 from toolkit.rules import RULES, Rule
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
+from toolkit.workbook.identity import NEUTRAL, Identity
 from toolkit.workbook.schema import load_spec
 from toolkit.workbook.writer import Book
 
@@ -97,12 +98,15 @@ def generate(
     merge_from: str | os.PathLike[str] | None = None,
     org: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    identity: Identity | None = None,
 ) -> Generated:
     """What every generator does, in one place: build from the inputs, carry the client's edits
-    from `merge_from`, recompute what depends on them, write atomically."""
+    from `merge_from`, recompute what depends on them, write atomically. `identity` is whose
+    deliverable it is and which issue (neutral, for the client `org`, when not given)."""
     from toolkit.workbook.merge import merge_into
 
     book = build()
+    book.identity = (identity or NEUTRAL).for_client(org)
     notes = merge_into(book, kind, Path(merge_from) if merge_from is not None else None, limits)
     REGISTRY[kind].module("build").refresh(book)
     write_workbook(kind, book, output, org)
@@ -114,4 +118,6 @@ def write_workbook(kind: str, book: Book, output: str | os.PathLike[str], org: s
     from toolkit.workbook.writer import write_book
 
     spec = load_spec(kind)
+    if org and not book.identity.issue.client:
+        book.identity = book.identity.for_client(org)
     write_book(spec, book, output, title=f"{spec.title} - {org}" if org else spec.title)

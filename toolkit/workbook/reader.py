@@ -475,7 +475,8 @@ def _detect(path: Path, sheets: _Sheets) -> Spec | None:
     specs = all_specs()
     best: tuple[int, Spec] | None = None
     for spec in specs:
-        score = sum(2 for s in spec.sheets if sheets.find(s.name))
+        # The Cover is every kind's: a sheet of that name says nothing about which kind this is.
+        score = sum(2 for s in spec.sheets if not s.shared and sheets.find(s.name))
         if score == 0 and sheets.fmt != "csv":
             continue
         for table in spec.tables:

@@ -86,6 +86,21 @@ class Block:
 
 
 @dataclass(frozen=True)
+class PrintLayout:
+    """How a sheet prints (`print = {...}` in its declaration).
+
+    The columns up to `last` are printed (all of them when it is not given: the ones after it
+    are the reference trail, kept on screen but out of the print area). When they do not fit
+    one page wide at a legible scale, they are split across pages with the first `repeat`
+    columns printed on every page. `orientation` is landscape unless a sheet says portrait.
+    """
+
+    repeat: int = 1
+    last: str | None = None
+    orientation: str = "landscape"
+
+
+@dataclass(frozen=True)
 class Sheet:
     name: str
     layout: str  # "table", "form" or "custom"
@@ -95,6 +110,11 @@ class Sheet:
     required: bool = True
     blocks: tuple[Block, ...] = ()
     description: str = ""
+    print: PrintLayout = PrintLayout()
+    #: A filter on the header row (a six-row summary with a total row is better without one).
+    filter: bool = True
+    #: Declared once for every kind (the Cover), not by the kind itself: it says nothing about the kind.
+    shared: bool = False
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -120,6 +140,8 @@ class Spec:
     schema_version: str
     sheets: tuple[Sheet, ...] = field(default_factory=tuple)
     enums: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: What the client is asked to do with this workbook: the cover's "How to use this workbook".
+    instructions: tuple[str, ...] = ()
     #: What a kind declares beyond its sheets (the roadmap's fixed steps), read by its own code.
     data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -155,9 +177,14 @@ def header_key(text: object) -> str:
 
 
 #: The keys a declaration may use at each level: anything else is a typo and refused at load.
-TOP_KEYS = frozenset({"kind", "title", "schema_version", "enums", "sheet", "data"})
+TOP_KEYS = frozenset({"kind", "title", "schema_version", "enums", "sheet", "data", "instructions", "cover"})
 ENUM_KEYS = frozenset({"values", "aliases", "colors"})
-SHEET_KEYS = frozenset({"name", "layout", "columns", "key", "freeze_cols", "required", "block", "description", "like", "copy_of"})
+SHEET_KEYS = frozenset(
+    {"name", "layout", "columns", "key", "freeze_cols", "required", "block", "description", "like", "copy_of", "print", "filter"}
+)
+PRINT_KEYS = frozenset({"repeat", "last", "orientation"})
+#: The file that declares the sheets every kind shares (the Cover); not a kind itself.
+SHARED = "_shared"
 BLOCK_KEYS = frozenset({"title", "columns", "blank_rows"})
 COLUMN_KEYS = frozenset(
     {
@@ -236,21 +263,42 @@ def _templates_dir() -> Traversable:
     return Path(__file__).resolve().parents[2] / "workbook_templates"
 
 
-@cache
-def load_spec(kind: str) -> Spec:
-    """The declaration of one kind; a typo in it is a DeclarationError naming the file and the key."""
-    source = f"workbook_templates/{kind}.toml"
+def _load_toml(name: str) -> dict[str, Any]:
+    source = f"workbook_templates/{name}.toml"
     try:
-        raw = tomllib.loads(_templates_dir().joinpath(f"{kind}.toml").read_text(encoding="utf-8"))
+        return tomllib.loads(_templates_dir().joinpath(f"{name}.toml").read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DeclarationError(f"{source}: no such declaration") from None
     except tomllib.TOMLDecodeError as exc:
         raise DeclarationError(f"{source}: not valid TOML ({exc})") from None
+
+
+@cache
+def shared_sheets() -> tuple[Sheet, ...]:
+    """The sheets every generated kind opens with (`workbook_templates/_shared.toml`: the Cover)."""
+    source = f"workbook_templates/{SHARED}.toml"
+    raw = _load_toml(SHARED)
+    _check_keys(raw, frozenset({"sheet", "enums"}), source)
+    enums = raw.get("enums", {})
+    return tuple(
+        replace(_sheet(sh, enums, f"{source} sheet {sh.get('name')!r}"), shared=True, required=False) for sh in raw["sheet"]
+    )
+
+
+@cache
+def load_spec(kind: str) -> Spec:
+    """The declaration of one kind; a typo in it is a DeclarationError naming the file and the key."""
+    source = f"workbook_templates/{kind}.toml"
+    if kind == SHARED:
+        raise DeclarationError(f"{source}: declares the shared sheets, not a kind")
+    raw = _load_toml(kind)
     _check_keys(raw, TOP_KEYS, source)
     enums = raw.get("enums", {})
     for name, enum in enums.items():
         _check_keys(enum, ENUM_KEYS, f"{source} enum {name!r}")
-    sheets: list[Sheet] = []
+    if not isinstance(raw.get("cover", True), bool):
+        raise DeclarationError(f"{source}: cover must be true or false")
+    sheets: list[Sheet] = list(shared_sheets()) if raw.get("cover", True) else []
     for sh in raw["sheet"]:
         where = f"{source} sheet {sh.get('name', sh.get('copy_of'))!r}"
         _check_keys(sh, SHEET_KEYS, where)
@@ -272,6 +320,7 @@ def load_spec(kind: str) -> Spec:
         str(raw["schema_version"]),
         tuple(sheets),
         tuple((name, tuple(str(v) for v in enum.get("values", ()))) for name, enum in enums.items()),
+        tuple(str(line) for line in raw.get("instructions", ())),
         dict(raw.get("data", {})),
     )
 
@@ -284,6 +333,7 @@ def _sheet(s: dict[str, Any], enums: dict[str, Any], where: str) -> Sheet:
     key = s.get("key")
     if key is not None and key not in {c.name for c in columns}:
         raise DeclarationError(f"{where}: key {key!r} is not one of its columns")
+    layout_print = _print(s.get("print", {}), columns, where)
     blocks = []
     for b in s.get("block", ()):
         _check_keys(b, BLOCK_KEYS, f"{where} block {b.get('title')!r}")
@@ -297,7 +347,23 @@ def _sheet(s: dict[str, Any], enums: dict[str, Any], where: str) -> Sheet:
         required=bool(s.get("required", True)),
         blocks=tuple(blocks),
         description=s.get("description", ""),
+        print=layout_print,
+        filter=bool(s.get("filter", True)),
     )
+
+
+def _print(raw: dict[str, Any], columns: tuple[Column, ...], where: str) -> PrintLayout:
+    _check_keys(raw, PRINT_KEYS, f"{where} print")
+    last = raw.get("last")
+    if last is not None and last not in {c.name for c in columns}:
+        raise DeclarationError(f"{where}: print.last {last!r} is not one of its columns")
+    orientation = str(raw.get("orientation", "landscape"))
+    if orientation not in ("landscape", "portrait"):
+        raise DeclarationError(f"{where}: print.orientation must be landscape or portrait, not {orientation!r}")
+    repeat = raw.get("repeat", 1)
+    if not isinstance(repeat, int) or isinstance(repeat, bool) or not 0 <= repeat <= max(len(columns), 1):
+        raise DeclarationError(f"{where}: print.repeat must be a number of leading columns, not {repeat!r}")
+    return PrintLayout(repeat=repeat, last=last, orientation=orientation)
 
 
 def _copied(raw: dict[str, Any]) -> Sheet:
@@ -312,7 +378,13 @@ def _copied(raw: dict[str, Any]) -> Sheet:
 
 def declared_kinds() -> tuple[str, ...]:
     """Every kind with a declaration on disk (`workbook_templates/<kind>.toml`), in name order."""
-    return tuple(sorted(p.name.removesuffix(".toml") for p in _templates_dir().iterdir() if p.name.endswith(".toml")))
+    return tuple(
+        sorted(
+            p.name.removesuffix(".toml")
+            for p in _templates_dir().iterdir()
+            if p.name.endswith(".toml") and not p.name.startswith("_")
+        )
+    )
 
 
 @cache

@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 INPUTS = "Inputs"
 SUMMARY = "Cost Savings Summary"
 NOTES = "How to read"
-RANGES = "Article ranges"
+RANGES = "Benchmark ranges"
+#: The benchmark every range comes from, named once in full wherever the workbook cites it.
+SOURCE = '"Extending SOC 2 to ISO 27001: A Practical Guide", a consultancy\'s published guide (undated)'
 MONEY_COLUMNS = ("Starting from Scratch", "Extending from SOC 2", "Savings")
 FIGURE_COLUMNS = ("Starting from Scratch", "Extending from SOC 2", "Savings %", "Savings")
 #: The gap result that places a client at the low and the high end of each range (article: 60-70 %).
@@ -95,7 +97,7 @@ CATEGORIES = (
         "4-8 FTE-months",
         "2-4 FTE-months",
         ("FTE Monthly Cost", "FTE Months from Scratch"),
-        "FTE Monthly Cost x FTE Months from Scratch. Extending takes half the FTE-months (article: 4-8 vs 2-4).",
+        "FTE Monthly Cost x FTE Months from Scratch. Extending takes half the FTE-months (benchmark: 4-8 vs 2-4).",
     ),
     Category(
         "GRC platform",
@@ -131,7 +133,7 @@ CATEGORIES = (
         "Higher",
         "Significantly lower",
         (),
-        "Consulting + internal effort + GRC platform + audit fees; its savings % follows from theirs (article: 45-55%).",
+        "Consulting + internal effort + GRC platform + audit fees; its savings % follows from theirs (benchmark: 45-55%).",
     ),
 )
 TOTAL = CATEGORIES[-1]
@@ -281,7 +283,7 @@ def range_rule(cov: Coverage) -> str:
     assert isinstance(pos, float)
     consulting, maintenance = (c.low + (c.high - c.low) * pos for c in (CATEGORIES[0], CATEGORIES[4]))
     return (
-        f"Where the article gives a range, the saving sits at this position in it: 0% (the low end) when "
+        f"Where the benchmark gives a range, the saving sits at this position in it: 0% (the low end) when "
         f"{LOW_END:.0%} or less of Annex A is fully addressed, 100% (the high end) at {HIGH_END:.0%} or more, "
         f"in proportion between. Here {cov.share:.1%} gives {pos:.0%}: consulting {consulting:.1%}, "
         f"ongoing maintenance {maintenance:.1%}."

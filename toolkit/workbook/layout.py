@@ -104,6 +104,8 @@ def plan(widths: Sequence[float], repeat: int, orientation: str = "landscape", h
     points = [column_points(w) for w in widths]
     page = PAGE_WIDTH[orientation]
     last = len(widths) - 1
+    if sum(points) <= page:
+        return PrintPlan(last, 100)  # a fixed scale, so manual page breaks hold in every program
     if sum(points) * MIN_SCALE / 100 <= page:
         return PrintPlan(last, None)
     repeat = min(repeat, len(points) - 1)

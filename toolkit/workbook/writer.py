@@ -70,7 +70,14 @@ class Styles:
         self.pct = wb.add_format({**base, "num_format": "0.0%", "bg_color": GREY_FILL})
         self.int_computed = wb.add_format({**base, "num_format": "0", "bg_color": GREY_FILL})
         self._cells: dict[tuple[bool, str, bool, bool], Any] = {}
+        self._fills: dict[str, Any] = {}
         self._base = base
+
+    def fill(self, colour: str) -> Any:
+        """A conditional format's fill, one per colour."""
+        if colour not in self._fills:
+            self._fills[colour] = self.wb.add_format({"bg_color": colour, "font_color": "#000000"})
+        return self._fills[colour]
 
     def cell(self, computed: bool, ctype: str = "text", wrap: bool = True, left: bool = False) -> Any:
         """The format of a data cell of a column (`left`: a form's value, aligned to its label)."""
@@ -360,9 +367,12 @@ def write_table(wb: Workbook, styles: Styles, sheet: Sheet, table: Table, title:
         if rule and not col.computed:
             ws.data_validation(1, c, last + SPARE_ROWS, c, rule)
         for value, colour in col.colors:
-            fmt = styles.wb.add_format({"bg_color": colour, "font_color": "#000000"})
             ws.conditional_format(
-                1, c, last + SPARE_ROWS, c, {"type": "cell", "criteria": "==", "value": f'"{value}"', "format": fmt}
+                1,
+                c,
+                last + SPARE_ROWS,
+                c,
+                {"type": "cell", "criteria": "==", "value": f'"{value}"', "format": styles.fill(colour)},
             )
     ws.freeze_panes(1, sheet.freeze_cols)
     if sheet.filter:
@@ -373,6 +383,14 @@ def write_table(wb: Workbook, styles: Styles, sheet: Sheet, table: Table, title:
     print_setup(ws, pages, len(table.records), sheet.print.orientation)
     ws.repeat_rows(0)
     return ws
+
+
+#: The fill of a form field still to complete.
+TO_COMPLETE = "#FFF2CC"
+
+
+def _fill(styles: Styles, colour: str) -> Any:
+    return styles.fill(colour)
 
 
 def _block_widths(sheet: Sheet, span: int) -> list[float]:
@@ -419,9 +437,21 @@ def write_form(wb: Workbook, styles: Styles, sheet: Sheet, form: Form, title: st
         rule = _validation(col)
         if rule and not col.computed:
             ws.data_validation(row, 1, row, 1, rule)
+        if not col.computed:  # a field still to complete is marked so, without text that would read back
+            ws.conditional_format(row, 1, row, span - 1, {"type": "blanks", "format": _fill(styles, TO_COMPLETE)})
         row += 1
+    # Where each block starts on the page: a block that would straddle a page break starts a new page.
+    used = sum(layout.LINE + 1.5 for _ in range(row))
+    room = layout.PAGE_HEIGHT[sheet.print.orientation]
+    breaks: list[int] = []
     for block in sheet.blocks:
         row += 1
+        entries_count = len(form.blocks.get(block.title, ())) + block.blank_rows
+        need = (2 + entries_count) * (layout.LINE + 3) + 15
+        if used + need > room and used > 0 and need <= room:
+            breaks.append(row)
+            used = 0.0
+        used += need + 15
         ws.write_string(row, 0, block.title, styles.subtitle)
         row += 1
         last = len(block.columns) - 1
@@ -455,6 +485,8 @@ def write_form(wb: Workbook, styles: Styles, sheet: Sheet, form: Form, title: st
         positions[f"{sheet.name}:{col.name}"] = f"'{sheet.name}'!$B${4 + col_index}"
     header_footer(ws, title, styles.identity)
     print_setup(ws, layout.plan(widths, 1, sheet.print.orientation), row, sheet.print.orientation)
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
     ws.hide_gridlines(2)
     return ws
 

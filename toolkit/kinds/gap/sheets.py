@@ -213,7 +213,7 @@ def summary(annex: Sequence[Mapping[str, Any]], clauses: Sequence[Mapping[str, A
         bars.set_size({"width": 430, "height": 300})
         ws.insert_chart(charts_at, 3, bars, {"x_offset": 40})
         ws.set_landscape()
-        ws.fit_to_pages(1, 0)
+        ws.set_print_scale(100)  # it fits; a fixed scale keeps the page break in every program
         ws.set_h_pagebreaks([charts_at - 1])  # the tables on one page, the charts whole on the next
         ws.print_area(0, 0, charts_at + 16, 6)
         ws.hide_gridlines(2)

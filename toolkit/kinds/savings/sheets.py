@@ -232,8 +232,8 @@ def _finish_summary(
     ws.write_formula(2, kpi_col, f"={cell(total_row, 'Savings')}", kpi_money, _cached(total_values["Savings"]))
     ws.write_formula(3, kpi_col, f"={cell(total_row, 'Savings %')}", kpi_pct, _cached(total_values["Savings %"]))
     fmt.follow_currency(ws, 2, kpi_col, 2, kpi_col)
-    ws.print_area(0, 0, below + 24, kpi_col)
-    ws.fit_to_pages(1, 0)
+    ws.print_area(0, 0, below + 18, kpi_col)  # the table, the headline and the chart: one page
+    ws.fit_to_pages(1, 1)
     # The explanation lives on `How to read` and in the Basis column: a text box here would read
     # back as a client's shape when the workbook is merged.
     # The chart shows the first-year components only: the total beside its own parts squashes them.
@@ -248,7 +248,7 @@ def _finish_summary(
                 "fill": {"color": colour},
                 "border": {"none": True},
                 "gap": 80,
-                "data_labels": {"value": True, "num_format": fmt.money_code, "font": {"size": 9}},
+                "data_labels": {"value": True, "num_format": fmt.money_code, "font": {"size": 10}},
             }
         )
     chart.set_title({"name": "First-year cost by category: from scratch vs extending SOC 2", "name_font": {"size": 11}})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+from dataclasses import replace
 from typing import Any
 
 from toolkit.data import catalog
@@ -11,6 +13,7 @@ from toolkit.kinds.gap.model import FULL, PARTIAL, coverage_of
 from toolkit.kinds.risk.model import REGISTER
 from toolkit.kinds.soc2.model import MATRIX
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
+from toolkit.workbook.identity import with_issue
 from toolkit.workbook.reader import Record, WorkbookData, read_workbook
 from toolkit.workbook.writer import Book, Form, Table
 
@@ -29,21 +32,26 @@ def catalog_row(cid: str) -> dict[str, Any]:
     }
 
 
+HISTORY = "Change history"
+#: The next review falls this many months after the approval, unless Document Control says otherwise.
+REVIEW_MONTHS = 12
+
+
 def document_control(org: str | None, version: str = "0.1") -> Form:
+    """Document Control as first issued; its change history gets its row for the version on refresh."""
     title = f"Statement of Applicability - {org}" if org else "Statement of Applicability"
-    return Form(
-        {
-            "Title": title,
-            "Organisation": org,
-            "Version": version,
-            "Classification": "Confidential",
-        },
-        {
-            "Change history": [
-                {"Version": version, "Author": "ctk", "Description": "Generated: all 93 ISO/IEC 27001:2022 Annex A controls"}
-            ]
-        },
-    )
+    return Form({"Title": title, "Organisation": org, "Version": version, "Classification": "Confidential"})
+
+
+def _months_later(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def new_soa(org: str | None = None) -> Book:
@@ -53,18 +61,45 @@ def new_soa(org: str | None = None) -> Book:
 
 
 def refresh(book: Book) -> None:
-    """Nothing in the SoA depends on the client's values: its computed columns come from the catalog."""
+    """Document Control agrees with itself and with the cover: its change history has a row for its
+    version, its next review follows the approval, and the cover shows the same version."""
+    form = book.forms.get(DOC)
+    if form is None:
+        return
+    ident = book.identity
+    version = str(form.fields.get("Version") or ident.issue.version).strip()
+    fields = dict(form.fields)
+    approved = fields.get("Approval Date")
+    if not fields.get("Next Review") and isinstance(approved, dt.date):
+        fields["Next Review"] = _months_later(approved, REVIEW_MONTHS)
+    kept = form.blocks.get(HISTORY, ())
+    author = ident.author or str(fields.get("Owner") or "")
+    described = "First issue: all 93 ISO/IEC 27001:2022 Annex A controls" if not kept else f"Version {version}"
+    blocks = {
+        **form.blocks,
+        HISTORY: with_issue(kept, version, approved if isinstance(approved, dt.date) else ident.day, author, described),
+    }
+    book.forms[DOC] = Form(fields, blocks)
+    book.identity = replace(ident, issue=replace(ident.issue, version=version))
+
+
+#: An evidence item's own reference at the start of the client's evidence text (`EV-GOV-04: ...`).
+_EVIDENCE_ID = re.compile(r"\b([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d+)\s*:")
 
 
 def _evidence(controls: list[str], matrix: dict[str, Record], limit: int = 3) -> str | None:
-    lines = []
+    """Short references, so a row stays one to three lines: each SOC 2 control with its evidence
+    item's id; the evidence in full is on the workbook's `SOC 2 Controls` sheet."""
+    refs = []
     for cid in controls[:limit]:
         rec = matrix.get(cid)
-        ref = rec.get("Evidence Reference") if rec is not None else None
-        lines.append(f"SOC 2 {cid}: {ref}" if ref else f"SOC 2 {cid}")
-    if len(controls) > limit:
-        lines.append(f"and {len(controls) - limit} more SOC 2 controls (see the gap assessment)")
-    return "\n".join(lines) or None
+        text = str(rec.get("Evidence Reference") or "") if rec is not None else ""
+        found = _EVIDENCE_ID.findall(text)
+        refs.append(f"{cid} ({', '.join(dict.fromkeys(found))})" if found else cid)
+    if not refs:
+        return None
+    more = f"; +{len(controls) - limit} more" if len(controls) > limit else ""
+    return f"{'; '.join(refs)}{more}. In full: {MATRIX}"
 
 
 def _status(rating: object, action: object) -> str:
@@ -130,7 +165,9 @@ def build_soa(gap: WorkbookData, risks: WorkbookData | None, fields: dict[str, A
         )
     form = document_control((fields or {}).get("Organisation"))
     form.fields = {**form.fields, **{k: v for k, v in (fields or {}).items() if v is not None}}
-    return Book(tables={SHEET: Table(records)}, forms={DOC: form})
+    # The client's SOC 2 matrix as the gap assessment read it: where the evidence cited is in full.
+    matrix_rows = [{c: rec.get(c) for c in rec.values} for rec in gap.tables[MATRIX].records] if MATRIX in gap.tables else []
+    return Book(tables={SHEET: Table(records), MATRIX: Table(matrix_rows)}, forms={DOC: form})
 
 
 def document_fields(

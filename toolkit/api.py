@@ -198,20 +198,23 @@ def diff(old: PathLike, new: PathLike, *, limits: Limits = DEFAULT_LIMITS) -> Di
 
 
 def write_diff(result: Diff, output: PathLike) -> None:
-    """The changes as one filterable sheet (`changes.xlsx`)."""
+    """The changes as one filterable sheet (`changes.xlsx`), in the engagement's name when the
+    newer file sits in an engagement folder (`ctk.toml`)."""
     from toolkit import render
+    from toolkit.engagement import identity_near
 
-    render.diff_xlsx(result, output)
+    render.diff_xlsx(result, output, identity_near(Path(result.new)))
 
 
 def annotate(path: PathLike, findings: Sequence[Finding], output: PathLike, *, limits: Limits = DEFAULT_LIMITS) -> Annotation:
     """A copy of the client's workbook with every finding marked in place and a Review Findings sheet."""
+    from toolkit.engagement import identity_near
     from toolkit.workbook.annotate import annotate as run
 
     if Path(output).suffix.lower() != ".xlsx":
         raise CtkError("--annotate writes an Excel workbook; name it .xlsx", str(output))
     _no_overwrite(output, path)
-    return run(path, findings, output, limits=limits)
+    return run(path, findings, output, limits=limits, identity=identity_near(Path(path)))
 
 
 def export(path: PathLike, sheet: str | None = None, *, limits: Limits = DEFAULT_LIMITS) -> tuple[list[str], list[list[Any]]]:

@@ -98,6 +98,14 @@ def load_settings(folder: Path) -> Settings:
     return s
 
 
+def identity_near(path: Path) -> Identity:
+    """The firm and issue of the engagement folder a file sits in (its `ctk.toml`), else neutral."""
+    folder = Path(path).resolve().parent
+    if not (folder / SETTINGS).exists():
+        return Identity()
+    return load_settings(folder).identity
+
+
 def init(folder: Path, org: str | None, start: dt.date, currency: str = "USD") -> list[Path]:
     """A new engagement folder: settings and a blank SOC 2 control matrix (never overwritten)."""
     from toolkit.workbook.schema import load_spec

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -14,6 +15,7 @@ from toolkit.findings import Report
 if TYPE_CHECKING:
     from toolkit.rules import Rule
     from toolkit.workbook.diff import Diff
+    from toolkit.workbook.identity import Identity
 
 _FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
 
@@ -98,9 +100,9 @@ def rows_json(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 _DIFF_MARKS = {"added": "+", "removed": "-", "changed": "~"}
 _DIFF_COLUMNS = (
     ("Change", 10),
-    ("Sheet", 26),
+    ("Sheet", 22),
     ("Key", 14),
-    ("Column", 24),
+    ("Column", 20),
     ("Old Value", 40),
     ("New Value", 40),
     ("Old Row", 9),
@@ -172,45 +174,102 @@ def diff_json(diff: Diff) -> str:
     return json.dumps(diff.as_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def diff_xlsx(diff: Diff, path: str | os.PathLike[str]) -> None:
+#: The header row of the Changes sheet (0-based): the title, the files compared and the summary above it.
+DIFF_HEADER_ROW = 4
+
+
+def _modified(path: str) -> str:
+    try:
+        day = dt.date.fromtimestamp(os.stat(path).st_mtime)
+    except OSError:
+        return ""
+    return f" (modified {day.day} {day:%b %Y})"
+
+
+def diff_xlsx(diff: Diff, path: str | os.PathLike[str], identity: Identity | None = None) -> None:
     """One filterable sheet of changes (and a `Notes` sheet when there are notes), written atomically.
 
+    It says which two files were compared and when, and what changed in total, above the table.
     Client text stays text: strings are never read as formulas, numbers or links.
     """
     import xlsxwriter
 
-    from toolkit.workbook.writer import CREATED, NAVY, atomic_output
+    from toolkit.workbook import layout
+    from toolkit.workbook.identity import NEUTRAL
+    from toolkit.workbook.writer import FONT, atomic_output, header_footer
 
+    ident = identity or NEUTRAL
+    today = dt.date.today()
     with atomic_output(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
-        wb.set_properties({"title": f"Changes: {diff.title}", "author": "ctk", "created": CREATED})
-        head = wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": NAVY, "valign": "top", "text_wrap": True})
-        text = wb.add_format({"valign": "top", "text_wrap": True, "font_size": 10})
-        fills = {k: wb.add_format({"valign": "top", "font_size": 10, "bg_color": v}) for k, v in _DIFF_FILLS.items()}
+        wb.set_properties(
+            {
+                "title": f"Changes: {diff.title}",
+                "author": ident.author,
+                "company": ident.firm.name,
+                "comments": "ctk diff",
+                "created": dt.datetime(today.year, today.month, today.day),
+            }
+        )
+        primary = ident.firm.primary
+        base = {"font_name": FONT, "font_size": 10, "valign": "top"}
+        head = wb.add_format({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": primary, "text_wrap": True, "border": 1})
+        text = wb.add_format({**base, "text_wrap": True, "border": 1, "border_color": "#BFBFBF"})
+        marker = wb.add_format(
+            {**base, "text_wrap": True, "italic": True, "font_color": "#7F7F7F", "border": 1, "border_color": "#BFBFBF"}
+        )
+        title = wb.add_format({"font_name": FONT, "bold": True, "font_size": 16, "font_color": primary})
+        plain = wb.add_format(base)
+        bold = wb.add_format({**base, "bold": True})
+        fills = {
+            k: wb.add_format({**base, "bg_color": v, "border": 1, "border_color": "#BFBFBF"}) for k, v in _DIFF_FILLS.items()
+        }
         ws = wb.add_worksheet("Changes")
+        h = DIFF_HEADER_ROW
+        widths = [w for _, w in _DIFF_COLUMNS]
+        ws.write_string(0, 0, f"Changes: {diff.title}", title)
+        ws.write_string(
+            1,
+            0,
+            f"Compared {os.path.basename(diff.old)}{_modified(diff.old)} with {os.path.basename(diff.new)}{_modified(diff.new)}",
+            plain,
+        )
+        ws.write_string(2, 0, f"{diff_summary(diff)}. Compared on {today.day} {today:%B %Y}.", bold)
         for c, (name, width) in enumerate(_DIFF_COLUMNS):
-            ws.write_string(0, c, name, head)
-            ws.set_column(c, c, width, text)
-        for r, ch in enumerate(diff.changes, start=1):
-            row = (ch.change, ch.sheet, ch.key, ch.column, ch.old, ch.new, ch.old_row, ch.new_row)
+            ws.write_string(h, c, name, head)
+            ws.set_column(c, c, width)
+        for r, ch in enumerate(diff.changes, start=h + 1):
+            key = ch.key if ch.key is not None else ("(whole column)" if ch.scope == "column" else "(the sheet)")
+            row = (ch.change, ch.sheet, key, ch.column, ch.old, ch.new, ch.old_row, ch.new_row)
+            lines = 1
             for c, value in enumerate(row):
                 fmt = fills[ch.change] if c == 0 else text
-                if value is None:
+                blank_value = c in (4, 5) and ch.change == "changed" and value in (None, "")
+                if blank_value:
+                    ws.write_string(r, c, "(blank)", marker)  # as the text output shows a value removed
+                elif value is None:
                     ws.write_blank(r, c, None, fmt)
                 elif isinstance(value, (int, float)) and not isinstance(value, bool):
                     ws.write_number(r, c, value, fmt)
                 else:
                     ws.write_string(r, c, str(value), fmt)
-        ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(len(diff.changes), 1), len(_DIFF_COLUMNS) - 1)
+                    lines = max(lines, layout.lines(str(value), widths[c]))
+            ws.set_row(r, layout.height(lines))  # rows a program writes are never grown by the reader
+        ws.freeze_panes(h + 1, 0)
+        ws.autofilter(h, 0, h + max(len(diff.changes), 1), len(_DIFF_COLUMNS) - 1)
+        header_footer(ws, f"Changes: {diff.title}", ident)
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0)
-        ws.write_string(len(diff.changes) + 2, 0, diff_summary(diff))
+        ws.repeat_rows(h)
+        ws.hide_gridlines(2)
         if diff.notes:
             notes = wb.add_worksheet("Notes")
-            notes.set_column(0, 0, 120, text)
+            notes.set_column(0, 0, 110, text)
             notes.write_string(0, 0, "Note", head)
             for r, note in enumerate(diff.notes, start=1):
-                notes.write_string(r, 0, note)
+                notes.write_string(r, 0, note, text)
+                notes.set_row(r, layout.height(layout.lines(note, 110)))
+            header_footer(notes, f"Changes: {diff.title}", ident)
+            notes.set_landscape()
+            notes.fit_to_pages(1, 0)
         wb.close()

@@ -27,14 +27,21 @@ from typing import Any
 
 from toolkit.findings import ERROR, REVIEW_SHEET, SEVERITY_ORDER, WARNING, Finding
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits, ReadError
+from toolkit.workbook.identity import NEUTRAL, Identity
 from toolkit.workbook.package import sheet_parts, uncarried
 from toolkit.workbook.reader import WorkbookData, read_workbook
 from toolkit.workbook.writer import atomic_output
 
-REVIEW_COLUMNS = (("Severity", 10), ("Code", 9), ("Sheet", 26), ("Cell", 8), ("Key", 12), ("Message", 70), ("What to do", 50))
-#: Marks the part of a cell comment that ctk wrote, so a later review can replace it.
-MARKER = "ctk review"
-AUTHOR = "ctk"
+REVIEW_COLUMNS = (("Severity", 10), ("Sheet", 24), ("Cell", 8), ("Key", 12), ("Message", 62), ("What to do", 46), ("Rule", 9))
+#: The table's header row on the Review Findings sheet (1-based): a title block above it.
+HEADER_ROW = 5
+#: Marks the part of a cell comment a review wrote, so a later review can replace it (and the
+#: marker earlier versions wrote).
+MARKER = "Review finding"
+MARKERS = (MARKER, "ctk review")
+#: Who a review's comments are by when no firm or reviewer is named.
+AUTHOR = "Reviewer"
+FONT = "Calibri"
 FILLS = {ERROR: "FFFFC7CE", WARNING: "FFFFEB9C"}  # Excel's own "Bad" red and "Neutral" amber
 _CELL = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
 _SHAPES = re.compile(rb"<(?:\w+:)?(?:sp|grpSp|cxnSp)[\s>]")
@@ -57,11 +64,13 @@ def annotate(
     output: str | os.PathLike[str],
     *,
     limits: Limits = DEFAULT_LIMITS,
+    identity: Identity = NEUTRAL,
 ) -> Annotation:
     """Write a copy of the workbook at `path` to `output` with `findings` marked in place.
 
     `findings` are those `validate` reported for this one file. Raises ReadError when the
-    workbook cannot be read (it is read through the same guard as `validate`).
+    workbook cannot be read (it is read through the same guard as `validate`). `identity` names
+    the reviewer (the firm) and the review's date on the sheet and in the comments.
     """
     import openpyxl
 
@@ -80,8 +89,9 @@ def annotate(
     notes = [_one_line(w.message) for w in caught]
     cached = _cached_values(data) if _has_formulas(wb) else {}
     _clear_previous_review(wb)
-    result.cells = _mark_cells(wb, findings)
-    _review_sheet(wb, book, findings)
+    author = identity.author or AUTHOR
+    result.cells = _mark_cells(wb, findings, author)
+    _review_sheet(wb, book, findings, source.name, identity)
     result.listed = len(findings)
     with atomic_output(target) as tmp:
         wb.save(tmp)
@@ -106,7 +116,7 @@ def _anchor(ws: Any, ref: str) -> str:
     return ref
 
 
-def _mark_cells(wb: Any, findings: Sequence[Finding]) -> int:
+def _mark_cells(wb: Any, findings: Sequence[Finding], author: str = AUTHOR) -> int:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
@@ -119,11 +129,11 @@ def _mark_cells(wb: Any, findings: Sequence[Finding]) -> int:
         worst = min(found, key=lambda f: SEVERITY_ORDER.get(f.severity, 2)).severity
         colour = FILLS.get(worst, FILLS[WARNING])
         cell.fill = PatternFill(fill_type="solid", fgColor=colour, bgColor=colour)
-        lines = [MARKER] + [f"{f.code} {f.severity}: {f.message}" for f in found]
+        lines = [f"{MARKER}{'s' if len(found) > 1 else ''}:"] + [f"{f.severity.capitalize()}: {f.message}" for f in found]
         own = _client_text(cell.comment)
         text = "\n".join(([own, ""] if own else []) + lines)
         wrapped = sum(1 + len(line) // 48 for line in text.splitlines())
-        cell.comment = Comment(text, AUTHOR, height=min(24 + 15 * wrapped, 400), width=320)
+        cell.comment = Comment(text, author, height=min(24 + 15 * wrapped, 400), width=320)
     return len(by_cell)
 
 
@@ -132,8 +142,8 @@ def _client_text(comment: Any) -> str:
     if comment is None:
         return ""
     text = str(comment.text or "")
-    at = text.find(MARKER)
-    return text[:at].rstrip() if at >= 0 else text.rstrip()
+    found = [at for at in (text.find(m) for m in MARKERS) if at >= 0]
+    return text[: min(found)].rstrip() if found else text.rstrip()
 
 
 def _clear_previous_review(wb: Any) -> None:
@@ -144,7 +154,12 @@ def _clear_previous_review(wb: Any) -> None:
         del wb[REVIEW_SHEET]
     ours = {FILLS[ERROR], FILLS[WARNING]}
     for ws in wb.worksheets:
-        marked = [cell for row in ws.iter_rows() for cell in row if cell.comment is not None and MARKER in str(cell.comment.text)]
+        marked = [
+            cell
+            for row in ws.iter_rows()
+            for cell in row
+            if cell.comment is not None and any(m in str(cell.comment.text) for m in MARKERS)
+        ]
         stale = {cell.coordinate for cell in marked}
         for cell in marked:
             own = _client_text(cell.comment)
@@ -239,7 +254,8 @@ def what_to_do(finding: Finding, book: WorkbookData, blank: bool = False) -> str
     return f"Fill in {what}{where}." if blank else f"Correct {what}{where} (see the message)."
 
 
-def _review_sheet(wb: Any, book: WorkbookData, findings: Sequence[Finding]) -> None:
+def _review_sheet(wb: Any, book: WorkbookData, findings: Sequence[Finding], name: str, identity: Identity = NEUTRAL) -> None:
+    """The first sheet: what was reviewed, when, by whom and with what result; then every finding."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
@@ -249,48 +265,70 @@ def _review_sheet(wb: Any, book: WorkbookData, findings: Sequence[Finding]) -> N
         other.sheet_view.tabSelected = False  # two selected tabs would group the sheets
     wb.active = 0
     ws.sheet_properties.tabColor = "C00000"
+    primary = identity.firm.primary.lstrip("#")
     thin = Side(style="thin", color="BFBFBF")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    head_font = Font(bold=True, color="FFFFFF")
-    head_fill = PatternFill(fill_type="solid", fgColor="FF1F3864")
+    body = Font(name=FONT, size=10)
+    head_font = Font(name=FONT, size=10, bold=True, color="FFFFFF")
+    head_fill = PatternFill(fill_type="solid", fgColor="FF" + primary)
     wrap = Alignment(wrap_text=True, vertical="top")
-    link_font = Font(color="0563C1", underline="single")
-    for c, (name, width) in enumerate(REVIEW_COLUMNS, start=1):
-        cell = ws.cell(row=1, column=c, value=name)
+    link_font = Font(name=FONT, size=10, color="0563C1", underline="single")
+    rows = order(findings, [n for n in wb.sheetnames if n != REVIEW_SHEET])
+    errors = sum(1 for f in findings if f.severity == ERROR)
+    warned = sum(1 for f in findings if f.severity == WARNING)
+    ws.cell(row=1, column=1, value=f"Review findings: {name}").font = Font(name=FONT, size=16, bold=True, color=primary)
+    by = f" by {identity.author}" if identity.author else ""
+    ws.cell(row=2, column=1, value=f"Reviewed on {identity.day.day} {identity.day:%B %Y}{by}.").font = body
+    totals = f"{errors} error{'s' if errors != 1 else ''} to correct, {warned} warning{'s' if warned != 1 else ''} to check."
+    summary = ws.cell(row=3, column=1, value=totals if findings else "No findings: the workbook passed every check.")
+    summary.font = Font(name=FONT, size=11, bold=True)
+    h = HEADER_ROW
+    for c, (title, width) in enumerate(REVIEW_COLUMNS, start=1):
+        cell = ws.cell(row=h, column=c, value=title)
         cell.font, cell.fill, cell.alignment, cell.border = head_font, head_fill, wrap, border
         ws.column_dimensions[get_column_letter(c)].width = width
     present = set(wb.sheetnames)
-    rows = order(findings, [n for n in wb.sheetnames if n != REVIEW_SHEET])
-    for r, f in enumerate(rows, start=2):
+    for r, f in enumerate(rows, start=h + 1):
         linkable = f.sheet is not None and f.sheet in present
         at_cell = f.cell if f.cell and _CELL.match(f.cell) else None
         blank = linkable and at_cell is not None and wb[f.sheet][_anchor(wb[f.sheet], at_cell)].value in (None, "")
-        values = (f.severity, f.code, f.sheet, f.cell, f.key, f.message, what_to_do(f, book, blank))
+        todo = what_to_do(f, book, blank)
+        values = (f.severity.capitalize(), f.sheet, f.cell, f.key, f.message, todo, f.code)
         for c, value in enumerate(values, start=1):
             cell = ws.cell(row=r, column=c)
             cell.value = value  # client text (keys, messages quoting cells) is set as a string, never a formula
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"
-            cell.alignment, cell.border = wrap, border
+            cell.alignment, cell.border, cell.font = wrap, border, body
         sev = ws.cell(row=r, column=1)
         sev.fill = PatternFill(fill_type="solid", fgColor=FILLS.get(f.severity, FILLS[WARNING]))
         if linkable and f.sheet is not None:
-            link = ws.cell(row=r, column=3 if at_cell is None else 4)
+            link = ws.cell(row=r, column=2 if at_cell is None else 3)
             location = _location(f.sheet, at_cell or "A1")
             link.hyperlink = Hyperlink(ref=link.coordinate, location=location, tooltip="Go to the cell")
             link.font = link_font
-        longest = max(len(f.message) // 68, len(values[6]) // 48) + 1
-        ws.row_dimensions[r].height = min(15 * longest + 2, 300)
-    ws.freeze_panes = "A2"
+        longest = max(len(f.message) // 58, len(todo) // 42) + 1
+        ws.row_dimensions[r].height = min(14 * longest + 3, 100)
+    ws.freeze_panes = f"A{h + 1}"
     last = get_column_letter(len(REVIEW_COLUMNS))
-    ws.auto_filter.ref = f"A1:{last}{max(len(rows) + 1, 2)}"
-    ws.print_title_rows = "1:1"
+    ws.auto_filter.ref = f"A{h}:{last}{max(len(rows) + h, h + 1)}"
+    ws.print_title_rows = f"{h}:{h}"
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if not rows:
-        ws.cell(row=2, column=6, value="No findings: the workbook passed every check.")
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top, ws.page_margins.bottom = 0.75, 0.7
+    footer = " | ".join(p for p in (identity.footer_left(),) if p)
+    ws.oddHeader.left.text = f"Review findings: {name}"
+    ws.oddHeader.right.text = "&A"
+    ws.oddFooter.left.text = footer
+    ws.oddFooter.center.text = "Page &P of &N"
+    ws.oddFooter.right.text = f"{identity.day.day} {identity.day:%B %Y}"
+    for part in (ws.oddHeader.left, ws.oddHeader.right, ws.oddFooter.left, ws.oddFooter.center, ws.oddFooter.right):
+        part.font, part.size = f"{FONT},Regular", 10
+    ws.sheet_view.showGridLines = False
 
 
 # --- what openpyxl drops: formula results, and parts it cannot carry -------------------------

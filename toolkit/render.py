@@ -103,8 +103,8 @@ _DIFF_COLUMNS = (
     ("Sheet", 22),
     ("Key", 14),
     ("Column", 20),
-    ("Old Value", 40),
-    ("New Value", 40),
+    ("Old Value", 36),
+    ("New Value", 36),
     ("Old Row", 9),
     ("New Row", 9),
 )

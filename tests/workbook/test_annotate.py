@@ -131,7 +131,7 @@ def test_review_sheet_lists_every_finding_with_links(annotated: tuple[Path, list
             assert cell_ref.hyperlink.location == f"'{sheet}'!{cell_ref.value}"
     first = HEADER_ROW + 1
     assert ws.freeze_panes == f"A{first}" and ws.auto_filter.ref == f"A{HEADER_ROW}:G{len(found) + HEADER_ROW}"
-    assert ws.column_dimensions["E"].width >= 60 and ws.cell(row=first, column=5).alignment.wrap_text
+    assert ws.column_dimensions["E"].width >= 50 and ws.cell(row=first, column=5).alignment.wrap_text
     # Every cell in a named font and size, never the program's fallback; A4 with page numbers.
     fonts = {(c.font.name, c.font.sz) for row in ws.iter_rows(min_row=HEADER_ROW) for c in row if c.value is not None}
     assert fonts == {("Calibri", 10.0)}, fonts

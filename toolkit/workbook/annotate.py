@@ -32,7 +32,7 @@ from toolkit.workbook.package import sheet_parts, uncarried
 from toolkit.workbook.reader import WorkbookData, read_workbook
 from toolkit.workbook.writer import atomic_output
 
-REVIEW_COLUMNS = (("Severity", 10), ("Sheet", 24), ("Cell", 8), ("Key", 12), ("Message", 62), ("What to do", 46), ("Rule", 9))
+REVIEW_COLUMNS = (("Severity", 10), ("Sheet", 20), ("Cell", 8), ("Key", 12), ("Message", 56), ("What to do", 40), ("Rule", 9))
 #: The table's header row on the Review Findings sheet (1-based): a title block above it.
 HEADER_ROW = 5
 #: Marks the part of a cell comment a review wrote, so a later review can replace it (and the
@@ -307,7 +307,7 @@ def _review_sheet(wb: Any, book: WorkbookData, findings: Sequence[Finding], name
             location = _location(f.sheet, at_cell or "A1")
             link.hyperlink = Hyperlink(ref=link.coordinate, location=location, tooltip="Go to the cell")
             link.font = link_font
-        longest = max(len(f.message) // 58, len(todo) // 42) + 1
+        longest = max(len(f.message) // 52, len(todo) // 36) + 1
         ws.row_dimensions[r].height = min(14 * longest + 3, 100)
     ws.freeze_panes = f"A{h + 1}"
     last = get_column_letter(len(REVIEW_COLUMNS))

@@ -227,7 +227,7 @@ def how_to_read(inv: Inventory) -> SheetWriter:
     lines = [
         ("How ratings were derived", "title"),
         (
-            "Each Annex A control and clause 4-10 requirement is compared with the client's SOC 2 control matrix through ctk's curated crosswalk. Each crosswalk link is typed with the NIST IR 8477 set relationships, read as 'the SOC 2 criterion is ... of the ISO requirement'.",
+            "Each Annex A control and clause 4-10 requirement is compared with the client's SOC 2 control matrix through a reviewed mapping of SOC 2 criteria to ISO requirements. Each link in the mapping says how much of the ISO requirement the SOC 2 criterion covers: all of it ('equal' or 'superset'), part of it ('subset'), or an overlap ('intersect').",
             "text",
         ),
         (
@@ -247,7 +247,7 @@ def how_to_read(inv: Inventory) -> SheetWriter:
             "text",
         ),
         (
-            "Suggested Coverage and Rating Basis are computed; Coverage, Gap Description, Remediation Action, Owner, Target Phase and Notes are yours. Coverage starts as the suggestion; rate a control better than suggested only with a note saying why (ctk validate checks this).",
+            "Suggested Coverage and Rating Basis are computed; Coverage, Gap Description, Remediation Action, Owner, Target Phase and Notes are yours. Coverage starts as the suggestion; rate a control better than suggested only with a note saying why (the workbook is checked for this when it comes back).",
             "text",
         ),
         (

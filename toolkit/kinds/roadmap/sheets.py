@@ -68,7 +68,7 @@ def gantt(book: Book) -> SheetWriter:
         ws.set_row(head, 44)
         for w in range(1, weeks + 1):
             ws.write_formula(head, 2 + w, f"={start_ref}+{7 * (w - 1)}", week_fmt, cached(week_of(start, w)))
-            ws.set_column(2 + w, 2 + w, 3)
+            ws.set_column(2 + w, 2 + w, 2.7)
             # The month above its first week, live from the start date.
             this, before = week_of(start, w), week_of(start, w - 1)
             col, prev = col_letter(2 + w), col_letter(1 + w)
@@ -152,7 +152,7 @@ def gantt(book: Book) -> SheetWriter:
                     late,
                     "later" if beyond else "",
                 )
-        ws.set_column(0, 0, 34)
+        ws.set_column(0, 0, 30)
         ws.set_column(1, 2, 11)
         ws.freeze_panes(head + 1, 1)
         ws.set_landscape()
@@ -166,7 +166,7 @@ def gantt(book: Book) -> SheetWriter:
 #: Weeks of the Gantt view after the last phase's last week.
 SLACK_WEEKS = 4
 #: The longest short title a Gantt row shows: the text before the task's first colon, or its start.
-TITLE = 34
+TITLE = 30
 
 
 def short_title(task: object) -> str:

@@ -227,7 +227,7 @@ def _finish_summary(
     kpi_pct = wb.add_format({**box, "num_format": '0.0%" of the first-year cost"', "font_size": 11})
     total_values = records[total_row - 1]
     ws.set_column(kpi_col - 1, kpi_col - 1, 2)
-    ws.set_column(kpi_col, kpi_col, 26)
+    ws.set_column(kpi_col, kpi_col, 24)
     ws.write_string(1, kpi_col, "First-year saving from SOC 2", kpi_label)
     ws.write_formula(2, kpi_col, f"={cell(total_row, 'Savings')}", kpi_money, _cached(total_values["Savings"]))
     ws.write_formula(3, kpi_col, f"={cell(total_row, 'Savings %')}", kpi_pct, _cached(total_values["Savings %"]))

@@ -244,15 +244,22 @@ def rules(code: str | None, fmt: str, output: Path | None) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--sheet", help="Which table to export (default: the workbook's main table).")
 @output_options("csv", "json")
+@click.option(
+    "--dialect",
+    type=click.Choice(["excel", "excel-eu"]),
+    default="excel",
+    show_default=True,
+    help="CSV for Excel: excel (comma) or excel-eu (semicolon, decimal comma, UTF-8 with BOM) for European settings.",
+)
 @limit_options
-def export(path: Path, sheet: str | None, fmt: str, output: Path | None, limits: Limits) -> None:
+def export(path: Path, sheet: str | None, fmt: str, output: Path | None, dialect: str, limits: Limits) -> None:
     """Print the records of a workbook's table as CSV or JSON (for pandas or a spreadsheet)."""
     from toolkit import render
 
     header, rows = api.export(path, sheet, limits=limits)
     if output is not None and output.exists() and output.resolve() == path.resolve():
         fail(f"{output}: refusing to overwrite an input file; choose another --output")
-    emit(render.rows_json(header, rows) if fmt == "json" else render.rows_csv(header, rows), output)
+    emit(render.rows_json(header, rows) if fmt == "json" else render.rows_csv(header, rows, dialect), output)
 
 
 @main.command()

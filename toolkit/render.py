@@ -79,14 +79,29 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def rows_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """CSV that no spreadsheet will read a formula from."""
+#: CSV dialects: `excel` (comma, plain UTF-8) and `excel-eu`, for Excel set to a European locale,
+#: which splits on semicolons, reads decimal commas, and needs a byte-order mark to read UTF-8.
+CSV_DIALECTS = ("excel", "excel-eu")
+
+
+def _eu(value: Any) -> Any:
+    if isinstance(value, float):
+        return repr(value).replace(".", ",")
+    return value
+
+
+def rows_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], dialect: str = "excel") -> str:
+    """CSV that no spreadsheet will read a formula from, in one of `CSV_DIALECTS`."""
+    if dialect not in CSV_DIALECTS:
+        raise ValueError(f"unknown CSV dialect {dialect!r}; one of {', '.join(CSV_DIALECTS)}")
+    eu = dialect == "excel-eu"
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv.writer(buf, lineterminator="\r\n" if eu else "\n", delimiter=";" if eu else ",")
     writer.writerow([safe_text(h) for h in header])
     for row in rows:
-        writer.writerow([safe_text(_cell(v)) if v is not None else "" for v in row])
-    return buf.getvalue()
+        cells = [safe_text(_cell(v)) if v is not None else "" for v in row]
+        writer.writerow([_eu(c) for c in cells] if eu else cells)
+    return ("\ufeff" if eu else "") + buf.getvalue()
 
 
 def rows_json(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

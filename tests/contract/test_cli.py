@@ -153,7 +153,7 @@ def test_export_csv_for_european_excel(tmp_path: Path) -> None:
     summary = list(csv.DictReader(io.StringIO(out_text.lstrip("\ufeff"), newline=""), delimiter=";"))
     assert summary[0]["Savings %"] == "0,5129", "decimal comma for a European Excel"
     plain = run("export", str(pack["savings"]))[1]
-    assert not plain.startswith("\ufeff") and list(csv.DictReader(io.StringIO(plain)))[0]["Savings %"] == "0.5129"
+    assert not plain.startswith("\ufeff") and next(iter(csv.DictReader(io.StringIO(plain))))["Savings %"] == "0.5129"
 
 
 def test_export_unreadable_is_exit_two(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from toolkit.engagement import Pack
     from toolkit.findings import Finding, Report
     from toolkit.kinds import Generated
+    from toolkit.portfolio import Portfolio
     from toolkit.rules import Rule
     from toolkit.workbook.annotate import Annotation
     from toolkit.workbook.diff import Diff
@@ -188,6 +189,23 @@ def generate_savings(
     _no_overwrite(output, gap, merge_from)
     code = currency_code(currency)  # checked before any file is read
     return generate("savings", lambda: from_gap(gap, org, code, limits), output, merge_from=merge_from, org=org, limits=limits)
+
+
+def portfolio(clients: PathLike, *, as_of: dt.date | None = None, jobs: int = 1, limits: Limits = DEFAULT_LIMITS) -> Portfolio:
+    """One row per client folder under `clients`: coverage, Stage 1 readiness, findings, risks to
+    accept, overdue tasks and the next milestone, audit dates, days since the client's last return.
+    A folder that cannot be read is named with its reason; the others are still surveyed."""
+    from toolkit.portfolio import readiness_check, survey
+
+    return survey(Path(clients), as_of=as_of, limits=limits, jobs=jobs, readiness=readiness_check())
+
+
+def write_portfolio(result: Portfolio, output: PathLike) -> None:
+    """The portfolio as a workbook (`portfolio.xlsx`), coloured where a client needs attention, with a chart."""
+    from toolkit import render
+    from toolkit.engagement import identity_near
+
+    render.portfolio_xlsx(result, output, identity_near(Path(result.folder) / "portfolio.xlsx"))
 
 
 def diff(old: PathLike, new: PathLike, *, limits: Limits = DEFAULT_LIMITS) -> Diff:

@@ -521,5 +521,41 @@ def diff(old: Path, new: Path, fmt: str, output: Path | None, limits: Limits) ->
     sys.exit(result.exit_code)
 
 
+@main.command()
+@click.argument("clients", type=click.Path(file_okay=False, path_type=Path))
+@output_options("text", "json")
+@click.option("--as-of", type=DATE, help="Judge overdue tasks, milestones and reviews at this day instead of today.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(0, 64),
+    default=1,
+    show_default=True,
+    help="Survey client folders in this many processes (0: one per core).",
+)
+@limit_options
+def portfolio(clients: Path, fmt: str, output: Path | None, as_of: dt.datetime | None, jobs: int, limits: Limits) -> None:
+    """One row per client folder in CLIENTS: where each engagement stands.
+
+    Annex A and clauses fully / partially / not addressed, the Stage 1 readiness verdict, errors
+    and warnings, risks above the threshold nobody accepted, overdue tasks and the next milestone,
+    the Stage 1 and Stage 2 dates, and days since the client last returned a workbook. `-o
+    portfolio.xlsx` writes a workbook with colour and a chart. A folder that cannot be read is
+    named; the others are still surveyed.
+    """
+    import os
+
+    from toolkit import render
+
+    result = api.portfolio(clients, as_of=_day(as_of), jobs=jobs or os.cpu_count() or 1, limits=limits)
+    if output is not None and output.suffix.lower() == ".xlsx":
+        api.write_portfolio(result, output)
+        click.echo(f"wrote {output}: {len(result.rows)} clients", err=True)
+    else:
+        emit(render.portfolio_json(result) if fmt == "json" else render.portfolio_text(result), output)
+    for folder, reason in result.unreadable:
+        click.echo(f"warning: {folder}: could not be read: {reason}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from toolkit.findings import Report
 
 if TYPE_CHECKING:
+    from toolkit.portfolio import ClientRow, Portfolio
     from toolkit.rules import Rule
     from toolkit.workbook.diff import Diff
     from toolkit.workbook.identity import Identity
@@ -287,4 +288,200 @@ def diff_xlsx(diff: Diff, path: str | os.PathLike[str], identity: Identity | Non
             header_footer(notes, f"Changes: {diff.title}", ident)
             notes.set_landscape()
             notes.fit_to_pages(1, 0)
+        wb.close()
+
+
+# --- portfolio ---------------------------------------------------------------------------------
+
+
+#: The portfolio text table's columns: header, width, and the row's value as shown.
+def _portfolio_columns() -> list[tuple[str, float, Any]]:
+    from toolkit.portfolio import coverage_text
+
+    def day(value: dt.date | None) -> str:
+        return value.isoformat() if value is not None else "-"
+
+    def number(value: int | None) -> str:
+        return "-" if value is None else str(value)
+
+    def stage1(r: ClientRow) -> str:
+        if r.ready is None:
+            return "-"
+        return "ready" if r.ready else "not ready"
+
+    return [
+        ("Client", 26, lambda r: r.client),
+        ("Annex A F / P / N", 16, lambda r: coverage_text(r.annex)),
+        ("Clauses F / P / N", 16, lambda r: coverage_text(r.clauses)),
+        ("Stage 1 readiness", 14, stage1),
+        ("Errors", 8, lambda r: str(r.errors)),
+        ("Warnings", 9, lambda r: str(r.warnings)),
+        ("Risks to accept", 10, lambda r: number(r.risks_to_accept)),
+        ("Overdue tasks", 9, lambda r: number(r.overdue_tasks)),
+        ("Next milestone", 30, lambda r: f"{r.next_milestone} ({day(r.next_milestone_date)})" if r.next_milestone else "-"),
+        ("Stage 1", 11, lambda r: day(r.stage1)),
+        ("Stage 2", 11, lambda r: day(r.stage2)),
+        ("Days since return", 10, lambda r: number(r.days_since_return)),
+    ]
+
+
+def portfolio_text(p: Portfolio) -> str:
+    """A table, one line per client, then the folders that could not be read."""
+    columns = _portfolio_columns()
+    table = [[h for h, _, _ in columns]] + [[str(get(r)) for _, _, get in columns] for r in p.rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(columns))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in table]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines += [f"{folder}: could not be read: {reason}" for folder, reason in p.unreadable]
+    ready = sum(1 for r in p.rows if r.ready)
+    lines.append(
+        f"{_plural(len(p.rows), 'client')} as of {p.as_of.isoformat()}: {ready} ready for Stage 1, "
+        f"{sum(1 for r in p.rows if r.errors)} with errors"
+        + (f", {len(p.unreadable)} folder{'s' if len(p.unreadable) != 1 else ''} could not be read" if p.unreadable else "")
+    )
+    return "\n".join(lines) + "\n"
+
+
+def portfolio_json(p: Portfolio) -> str:
+    return json.dumps(p.as_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def portfolio_xlsx(p: Portfolio, path: str | os.PathLike[str], identity: Identity | None = None) -> None:
+    """The portfolio as a workbook: one row per client, coloured where it needs attention, and a
+    chart of each client's Annex A coverage."""
+    import xlsxwriter
+
+    from toolkit.workbook import layout
+    from toolkit.workbook.identity import NEUTRAL
+    from toolkit.workbook.writer import DATE_FORMAT, FONT, atomic_output, header_footer
+
+    ident = identity or NEUTRAL
+    with atomic_output(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
+        wb.set_properties(
+            {
+                "title": "Client portfolio",
+                "author": ident.author,
+                "company": ident.firm.name,
+                "comments": "ctk portfolio",
+                "created": dt.datetime(p.as_of.year, p.as_of.month, p.as_of.day),
+            }
+        )
+        base = {"font_name": FONT, "font_size": 10, "valign": "top", "border": 1, "border_color": "#BFBFBF"}
+        head = wb.add_format({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": ident.firm.primary, "text_wrap": True})
+        text = wb.add_format({**base, "text_wrap": True})
+        num = wb.add_format({**base, "align": "center"})
+        date = wb.add_format({**base, "num_format": DATE_FORMAT, "align": "left"})
+        red = wb.add_format({"bg_color": "#FFC7CE"})
+        amber = wb.add_format({"bg_color": "#FFEB9C"})
+        green = wb.add_format({"bg_color": "#C6EFCE"})
+        ws = wb.add_worksheet("Portfolio")
+        ws.write_string(
+            0,
+            0,
+            "Client portfolio",
+            wb.add_format({"font_name": FONT, "bold": True, "font_size": 16, "font_color": ident.firm.primary}),
+        )
+        ws.write_string(
+            1, 0, f"{_plural(len(p.rows), 'client')} as of {p.as_of.day} {p.as_of:%B %Y}.", wb.add_format({"font_name": FONT})
+        )
+        h = 3
+        # The sheet shows numbers as numbers: F / P / N split into three columns each.
+        headers = [
+            "Client",
+            "Annex A fully",
+            "Annex A partially",
+            "Annex A not",
+            "Clauses fully",
+            "Clauses partially",
+            "Clauses not",
+            "Stage 1 readiness",
+            "Errors",
+            "Warnings",
+            "Risks to accept",
+            "Overdue tasks",
+            "Next milestone",
+            "Milestone date",
+            "Stage 1",
+            "Stage 2",
+            "Last return",
+            "Days since return",
+        ]
+        widths = [24, 9, 9, 9, 9, 9, 9, 14, 8, 9, 9, 9, 24, 12, 12, 12, 12, 9]
+        for c, (name, width) in enumerate(zip(headers, widths, strict=True)):
+            ws.write_string(h, c, name, head)
+            ws.set_column(c, c, width)
+        ws.set_row(h, layout.LINE * 2 + 4)
+        for r, row in enumerate(p.rows, start=h + 1):
+            annex = row.annex or {}
+            clauses = row.clauses or {}
+            readiness = "-" if row.ready is None else ("Ready" if row.ready else "Not ready")
+            values: list[Any] = [
+                row.client,
+                annex.get("fully"),
+                annex.get("partially"),
+                annex.get("not"),
+                clauses.get("fully"),
+                clauses.get("partially"),
+                clauses.get("not"),
+                readiness,
+                row.errors,
+                row.warnings,
+                row.risks_to_accept,
+                row.overdue_tasks,
+                row.next_milestone,
+                row.next_milestone_date,
+                row.stage1,
+                row.stage2,
+                row.last_returned,
+                row.days_since_return,
+            ]
+            for c, value in enumerate(values):
+                if value is None:
+                    ws.write_blank(r, c, None, num)
+                elif isinstance(value, dt.date):
+                    ws.write_datetime(r, c, dt.datetime(value.year, value.month, value.day), date)
+                elif isinstance(value, int):
+                    ws.write_number(r, c, value, num)
+                else:
+                    ws.write_string(r, c, str(value), text)
+        last = h + max(len(p.rows), 1)
+        # What needs attention: errors and overdue tasks red, risks to accept amber, readiness green or red.
+        for col, rule in ((8, red), (11, red), (10, amber)):
+            ws.conditional_format(h + 1, col, last, col, {"type": "cell", "criteria": ">", "value": 0, "format": rule})
+        ws.conditional_format(h + 1, 7, last, 7, {"type": "cell", "criteria": "==", "value": '"Ready"', "format": green})
+        ws.conditional_format(h + 1, 7, last, 7, {"type": "cell", "criteria": "==", "value": '"Not ready"', "format": red})
+        ws.conditional_format(h + 1, 17, last, 17, {"type": "cell", "criteria": ">", "value": 30, "format": amber})
+        ws.freeze_panes(h + 1, 1)
+        ws.autofilter(h, 0, last, len(headers) - 1)
+        below = last + 2
+        for i, (folder, reason) in enumerate(p.unreadable):
+            ws.write_string(
+                below + i,
+                0,
+                f"{folder}: could not be read: {reason}",
+                wb.add_format({"font_name": FONT, "font_color": "#C00000"}),
+            )
+        if p.rows:
+            chart = wb.add_chart({"type": "bar", "subtype": "percent_stacked"})
+            for c, (name, colour) in enumerate((("Fully", "#548235"), ("Partially", "#FFC000"), ("Not", "#C00000")), start=1):
+                chart.add_series(
+                    {
+                        "name": f"{name} addressed",
+                        "categories": ["Portfolio", h + 1, 0, last, 0],
+                        "values": ["Portfolio", h + 1, c, last, c],
+                        "fill": {"color": colour},
+                        "gap": 40,
+                    }
+                )
+            chart.set_title({"name": "Annex A coverage by client", "name_font": {"size": 11}})
+            chart.set_y_axis({"reverse": True})
+            chart.set_legend({"position": "bottom"})
+            chart.set_size({"width": 720, "height": max(240, 22 * len(p.rows) + 90)})
+            ws.insert_chart(below + len(p.unreadable) + 1, 0, chart)
+        header_footer(ws, "Client portfolio", ident)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(h)
+        ws.hide_gridlines(2)
         wb.close()

@@ -25,11 +25,13 @@ from toolkit.api import (
     generate_soa,
     init_engagement,
     list_rules,
+    portfolio,
     read_workbook,
     rule,
     table_frame,
     validate,
     write_diff,
+    write_portfolio,
 )
 from toolkit.errors import CtkError, InternalError
 from toolkit.findings import FileReport, Finding, Report
@@ -58,9 +60,11 @@ __all__ = [
     "generate_soa",
     "init_engagement",
     "list_rules",
+    "portfolio",
     "read_workbook",
     "rule",
     "table_frame",
     "validate",
     "write_diff",
+    "write_portfolio",
 ]

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from toolkit.engagement import Pack
     from toolkit.findings import Finding, Report
     from toolkit.kinds import Generated
-    from toolkit.portfolio import Portfolio
+    from toolkit.survey import Portfolio
     from toolkit.rules import Rule
     from toolkit.workbook.annotate import Annotation
     from toolkit.workbook.diff import Diff
@@ -195,7 +195,7 @@ def portfolio(clients: PathLike, *, as_of: dt.date | None = None, jobs: int = 1,
     """One row per client folder under `clients`: coverage, Stage 1 readiness, findings, risks to
     accept, overdue tasks and the next milestone, audit dates, days since the client's last return.
     A folder that cannot be read is named with its reason; the others are still surveyed."""
-    from toolkit.portfolio import readiness_check, survey
+    from toolkit.survey import readiness_check, survey
 
     return survey(Path(clients), as_of=as_of, limits=limits, jobs=jobs, readiness=readiness_check())
 

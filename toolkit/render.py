@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from toolkit.findings import Report
 
 if TYPE_CHECKING:
-    from toolkit.portfolio import ClientRow, Portfolio
+    from toolkit.survey import ClientRow, Portfolio
     from toolkit.rules import Rule
     from toolkit.workbook.diff import Diff
     from toolkit.workbook.identity import Identity
@@ -296,7 +296,7 @@ def diff_xlsx(diff: Diff, path: str | os.PathLike[str], identity: Identity | Non
 
 #: The portfolio text table's columns: header, width, and the row's value as shown.
 def _portfolio_columns() -> list[tuple[str, float, Any]]:
-    from toolkit.portfolio import coverage_text
+    from toolkit.survey import coverage_text
 
     def day(value: dt.date | None) -> str:
         return value.isoformat() if value is not None else "-"

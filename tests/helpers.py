@@ -136,6 +136,23 @@ def edit_cell(path: Path, sheet: str, key: str, column: str, value: object, key_
     raise KeyError(key)
 
 
+def append_record(path: Path, sheet: str, values: dict[str, object], header_has: str) -> int:
+    """Add a row below a table's last record, as a client would; its row number. The header row is
+    the first of the sheet's first 30 rows that holds `header_has`."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    header_row = next(r for r in ws.iter_rows(min_row=1, max_row=30) if header_has in [c.value for c in r])
+    header = [c.value for c in header_row]
+    last = header_row[0].row
+    for row in ws.iter_rows(min_row=last + 1):
+        if any(c.value not in (None, "") for c in row):
+            last = row[0].row
+    for name, value in values.items():
+        ws.cell(row=last + 1, column=header.index(name) + 1, value=value)
+    wb.save(path)
+    return last + 1
+
+
 def set_form_field(path: Path, sheet: str, label: str, value: object) -> str:
     """Set the value beside a label on a form sheet (Document Control, Methodology, Inputs); its cell."""
     wb = openpyxl.load_workbook(path)

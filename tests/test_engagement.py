@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import shutil
 from pathlib import Path
@@ -10,23 +11,23 @@ from pathlib import Path
 import openpyxl
 from click.testing import CliRunner
 
-from tests.helpers import edit_cell
+from tests.helpers import append_record, edit_cell
 from tests.paths import SAMPLE
 from toolkit.cli import main
 from toolkit.kinds import REGISTRY
 from toolkit.kinds.soa.build import SHEET
 from toolkit.workbook.reader import read_workbook
 
-KINDS = ["gap", "risk", "soa", "roadmap", "savings"]
+KINDS = ["gap", "risk", "soa", "roadmap", "savings", "isms"]
 
 
-def test_demo_writes_five_workbooks_that_validate_clean_together(tmp_path: Path) -> None:
+def test_demo_writes_six_workbooks_that_validate_clean_together(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["demo", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip().splitlines()[-1] == "5 files checked: 0 errors, 0 warnings"
+    assert result.stdout.strip().splitlines()[-1] == "6 files checked: 0 errors, 0 warnings"
     for kind in KINDS:
         assert read_workbook(tmp_path / "demo" / REGISTRY[kind].filename).kind == kind
-    assert "[5/5] cost savings" in result.stderr
+    assert "[5/6] cost savings" in result.stderr and "[6/6] ISMS workbook" in result.stderr
     quiet = CliRunner().invoke(main, ["demo", "--quiet", str(tmp_path / "demo")])
     assert quiet.exit_code == 0 and quiet.stderr == ""
 
@@ -52,8 +53,11 @@ def test_init_then_build(tmp_path: Path) -> None:
     )
     (folder / "ctk.toml").write_text(settings)
     result = CliRunner().invoke(main, ["build", str(folder)])
-    assert result.exit_code == 0, result.output
-    assert result.stdout.strip().splitlines()[-1] == "5 files checked: 0 errors, 0 warnings"
+    # A first build's ISMS workbook is the client's to-do list (proposals to confirm, owners and
+    # auditors to name): its errors are expected, and every other workbook is clean.
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.stdout.splitlines() if " error " in line]
+    assert errors and all(line.startswith(str(folder / "isms.xlsx")) for line in errors), errors
     assert read_workbook(folder / "gap_assessment.xlsx").tables["SOC 2 Controls"].records[2].get("Control ID") == "HA-GOV-03"
 
 
@@ -61,6 +65,23 @@ def test_rebuild_keeps_the_clients_edits(tmp_path: Path) -> None:
     folder = tmp_path / "pack"
     assert CliRunner().invoke(main, ["demo", "-q", str(folder)]).exit_code == 0
     row = edit_cell(folder / "soa.xlsx", SHEET, "A.5.1", "Policy / Procedure", "POL-001 v4 (client)")
+    # The client registers the policy it now cites (the rebuilt register pairs it by its ID).
+    append_record(
+        folder / "isms.xlsx",
+        "Documents",
+        {
+            "Document ID": "POL-001",
+            "Title": "Acceptable Use Policy",
+            "Type": "Policy",
+            "Owner": "Head of Security",
+            "Approver": "Chief Executive Officer",
+            "Version": "4",
+            "Approval Date": dt.datetime(2026, 10, 1),
+            "Next Review": dt.datetime(2027, 10, 1),
+            "Status": "Approved",
+        },
+        "Document ID",
+    )
     edit_cell(folder / "risk_register.xlsx", "Risk Register", "R-002", "Likelihood", 4)
     edit_cell(folder / "gap_assessment.xlsx", "Annex A Gaps", "A.5.7", "Owner", "Threat Intel Lead")
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}

@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from toolkit.engagement import Pack
     from toolkit.findings import Finding, Report
     from toolkit.kinds import Generated
-    from toolkit.survey import Portfolio
+    from toolkit.kinds.isms.readiness import Readiness
     from toolkit.rules import Rule
+    from toolkit.survey import Portfolio
     from toolkit.workbook.annotate import Annotation
     from toolkit.workbook.diff import Diff
     from toolkit.workbook.reader import WorkbookData
@@ -189,6 +190,58 @@ def generate_savings(
     _no_overwrite(output, gap, merge_from)
     code = currency_code(currency)  # checked before any file is read
     return generate("savings", lambda: from_gap(gap, org, code, limits), output, merge_from=merge_from, org=org, limits=limits)
+
+
+def generate_isms(
+    output: PathLike,
+    *,
+    gap: PathLike | None = None,
+    soa: PathLike | None = None,
+    risks: PathLike | None = None,
+    roadmap: PathLike | None = None,
+    start: dt.date | None = None,
+    org: str | None = None,
+    merge_from: PathLike | None = None,
+    as_of: dt.date | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Generated:
+    """The ISMS workbook (clauses 4-10), seeded from the engagement's workbooks, with its Readiness sheet."""
+    from toolkit.kinds import generate
+    from toolkit.kinds.isms.build import from_inputs
+
+    _no_overwrite(output, gap, soa, risks, roadmap, merge_from)
+    return generate(
+        "isms",
+        lambda: from_inputs(
+            output,
+            gap=gap,
+            soa=soa,
+            risks=risks,
+            roadmap=roadmap,
+            start=start,
+            org=org,
+            merge_from=merge_from,
+            as_of=as_of,
+            limits=limits,
+        ),
+        output,
+        merge_from=merge_from,
+        org=org,
+        limits=limits,
+    )
+
+
+def readiness(folder: PathLike, *, as_of: dt.date | None = None, limits: Limits = DEFAULT_LIMITS) -> Readiness:
+    """Stage 1 readiness of one client's folder, item by item (`ctk.toml`'s `as_of` if it has one).
+
+    Raises CtkError when it cannot judge: no such folder, a workbook that cannot be read, or
+    two workbooks of one kind (it cannot tell which one the client means)."""
+    from toolkit.engagement import pack_books
+
+    books, settings_as_of = pack_books(Path(folder), limits)
+    from toolkit.kinds.isms.readiness import evaluate
+
+    return evaluate(Path(folder), books, as_of or settings_as_of or dt.date.today())
 
 
 def portfolio(clients: PathLike, *, as_of: dt.date | None = None, jobs: int = 1, limits: Limits = DEFAULT_LIMITS) -> Portfolio:

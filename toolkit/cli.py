@@ -148,8 +148,9 @@ def wrote(made: Generated) -> None:
 def main(debug: bool) -> None:
     """ctk: from SOC 2 to ISO/IEC 27001:2022 through Excel workbooks.
 
-    Generate the gap assessment, risk register, Statement of Applicability, roadmap and
-    cost-savings workbooks; read back what clients return; validate them alone and together.
+    Generate the gap assessment, risk register, Statement of Applicability, roadmap, cost-savings
+    and ISMS workbooks; read back what clients return; validate them alone and together; say
+    whether the pack is ready for the Stage 1 audit.
     """
     _DEBUG["on"] = debug
 
@@ -442,6 +443,78 @@ def savings(gap_path: Path, output: Path, currency: str, org: str | None, merge_
     wrote(api.generate_savings(output, gap=gap_path, currency=currency, org=org, merge_from=merge_from, limits=limits))
 
 
+@main.command()
+@click.option("--gap", "gap_path", type=click.Path(dir_okay=False, path_type=Path), help="The gap assessment workbook.")
+@click.option("--soa", "soa_path", type=click.Path(dir_okay=False, path_type=Path), help="The Statement of Applicability.")
+@click.option("--risks", "risk_path", type=click.Path(dir_okay=False, path_type=Path), help="The risk register workbook.")
+@click.option(
+    "--roadmap",
+    "roadmap_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The roadmap: the audits and the review are dated before its Stage 1.",
+)
+@click.option("--start", type=DATE, help="Without a roadmap: spread the audits over twelve months from this day (YYYY-MM-DD).")
+@click.option("--as-of", type=DATE, help="Judge readiness at this day instead of today.")
+@required_output("The ISMS workbook to write.")
+@org_option
+@merge_option
+@limit_options
+def isms(
+    gap_path: Path | None,
+    soa_path: Path | None,
+    risk_path: Path | None,
+    roadmap_path: Path | None,
+    start: dt.datetime | None,
+    as_of: dt.datetime | None,
+    output: Path,
+    org: str | None,
+    merge_from: Path | None,
+    limits: Limits,
+) -> None:
+    """Write the ISMS workbook (clauses 4-10): context, scope, objectives, documents, audits, reviews.
+
+    Seeded from what the engagement knows: the document register from the SoA's policies and the
+    open clause gaps' deliverables, an audit programme covering every clause and applicable
+    control, a management review with the seven 9.3.2 inputs, typical SaaS context issues and
+    interested parties marked "To confirm". A Readiness sheet gives the Stage 1 verdict.
+    """
+    made = api.generate_isms(
+        output,
+        gap=gap_path,
+        soa=soa_path,
+        risks=risk_path,
+        roadmap=roadmap_path,
+        start=_day(start),
+        org=org,
+        merge_from=merge_from,
+        as_of=_day(as_of),
+        limits=limits,
+    )
+    wrote(made)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@output_options("text", "json")
+@click.option("--as-of", type=DATE, help="Judge at this day (default: ctk.toml's as_of, else today).")
+@limit_options
+def readiness(folder: Path, fmt: str, output: Path | None, as_of: dt.datetime | None, limits: Limits) -> None:
+    """Say, item by item, whether FOLDER holds what a Stage 1 auditor asks for.
+
+    Scope, policy, risk assessment and treatment process and results, SoA, objectives,
+    competence evidence, monitoring results, audit programme and results, management review
+    results, nonconformities: each ready, incomplete (with the cell that shows why) or missing.
+
+    Exit status: 0 ready, 1 not ready, 2 could not run (no such folder, an unreadable workbook,
+    two workbooks of one kind).
+    """
+    from toolkit import render
+
+    result = api.readiness(folder, as_of=_day(as_of), limits=limits)
+    emit(render.readiness_json(result) if fmt == "json" else render.readiness_text(result), output)
+    sys.exit(result.exit_code)
+
+
 def _pack_summary(pack: Any, quiet: bool) -> None:
     from toolkit import render
 
@@ -477,7 +550,7 @@ def init(folder: Path, org: str | None, start: dt.datetime | None, currency: str
 @click.option("-q", "--quiet", is_flag=True, help="Only the validation summary.")
 @limit_options
 def build(folder: Path, quiet: bool, limits: Limits) -> None:
-    """Build the engagement pack in FOLDER: gap, risk register, SoA, roadmap, cost savings; then validate.
+    """Build the engagement pack in FOLDER: gap, risk register, SoA, roadmap, cost savings, ISMS; then validate.
 
     What the folder already holds is merged, so the client's edits survive. Exit status is
     the validation's: 0 clean, 1 errors, 2 a file could not be read.

@@ -1,8 +1,9 @@
 """The engagement pack: a client folder with settings, and every workbook built and checked.
 
 `init` writes the settings file and a blank SOC 2 control matrix to fill in. `build` runs
-gap -> risk register (kept if present) -> SoA -> roadmap -> cost savings, merging whatever the
-folder already holds so the client's edits survive, then validates everything together.
+gap -> risk register (kept if present) -> SoA -> roadmap -> cost savings -> ISMS workbook,
+merging whatever the folder already holds so the client's edits survive, then validates
+everything together.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import CtkError
 from toolkit.findings import Report
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
 from toolkit.workbook.identity import Identity, IdentityError, firm_from, issue_from
 from toolkit.workbook.writer import Book, atomic_output
+
+if TYPE_CHECKING:
+    from toolkit.workbook.reader import WorkbookData
 
 SETTINGS = "ctk.toml"
 MATRIX_NAMES = ("soc2_controls.xlsx", "soc2_controls.csv")
@@ -190,15 +194,15 @@ def build(folder: Path, limits: Limits = DEFAULT_LIMITS, progress: Progress | No
     if not inventory.controls:
         notes.append(f"{matrix.name} holds no SOC 2 controls yet: every Annex A control comes out Not addressed")
 
-    say(f"[1/5] gap assessment from {matrix.name}")
+    say(f"[1/6] gap assessment from {matrix.name}")
     produce("gap", lambda: build_gap(inventory))
 
-    say("[2/5] risk register")
+    say("[2/6] risk register")
     source = next((folder / n for n in RISK_SOURCES if (folder / n).exists()), None)
     # The risks a consultant dropped in seed the register once; after that the register is the source.
     produce("risk", lambda: from_source(source if existing("risk") is None else None, org, limits=limits))
 
-    say("[3/5] Statement of Applicability")
+    say("[3/6] Statement of Applicability")
     fields = document_fields(
         org,
         s.soa.get("owner") or None,
@@ -208,14 +212,72 @@ def build(folder: Path, limits: Limits = DEFAULT_LIMITS, progress: Progress | No
     )
     produce("soa", lambda: from_inputs(out["gap"], out["risk"], fields, limits))
 
-    say(f"[4/5] roadmap from {s.start_date.isoformat()}")
+    say(f"[4/6] roadmap from {s.start_date.isoformat()}")
     produce("roadmap", lambda: roadmap_from_gap(out["gap"], s.start_date, s.size, org, limits))
 
-    say("[5/5] cost savings")
+    say("[5/6] cost savings")
     produce("savings", lambda: savings_from_gap(out["gap"], org, s.currency, limits))
+
+    say("[6/6] ISMS workbook and Stage 1 readiness")
+    produce("isms", lambda: isms_workbook(folder, out, s, existing("isms"), limits))
 
     say("validating")
     return Pack(written, notes, validate(written, as_of=s.as_of, limits=limits))
+
+
+def isms_workbook(folder: Path, out: dict[str, Path], s: Settings, merge_from: Path | None, limits: Limits) -> Book:
+    """The ISMS workbook seeded from the pack just built, its Readiness sheet judged with it."""
+    from toolkit.kinds.isms.build import from_inputs
+
+    return from_inputs(
+        out["isms"],
+        gap=out["gap"],
+        soa=out["soa"],
+        risks=out["risk"],
+        roadmap=out["roadmap"],
+        start=s.start_date,
+        org=s.organisation,
+        merge_from=merge_from,
+        as_of=s.as_of or dt.date.today(),
+        limits=limits,
+    )
+
+
+def pack_books(folder: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[dict[str, WorkbookData], dt.date | None]:
+    """One client's workbooks in `folder` (not its subfolders), one per kind, and the snapshot
+    day its settings name. Where a kind appears twice, the engagement's own file name wins;
+    otherwise nobody can tell which one the client means, and that is an error."""
+    from toolkit.kinds import REGISTRY
+    from toolkit.validation import WORKBOOK_SUFFIXES
+    from toolkit.workbook.guard import ReadError
+    from toolkit.workbook.reader import read_workbook
+
+    if not folder.is_dir():
+        raise CtkError("not a folder", str(folder))
+    try:
+        settings = load_settings(folder)
+    except ValueError as exc:
+        raise CtkError(str(exc), str(folder / SETTINGS)) from None
+    files = sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith(("~$", ".~lock"))
+    )
+    found: dict[str, list[WorkbookData]] = {}
+    for path in files:
+        try:
+            book = read_workbook(path, limits=limits)
+        except ReadError as exc:
+            raise CtkError(str(exc), str(path)) from None
+        found.setdefault(book.kind, []).append(book)
+    books: dict[str, WorkbookData] = {}
+    for kind, group in found.items():
+        own = [b for b in group if kind in REGISTRY and Path(b.path).name == REGISTRY[kind].filename]
+        if len(group) > 1 and not own:
+            names = ", ".join(Path(b.path).name for b in group)
+            raise CtkError(f"{len(group)} {group[0].spec.title} workbooks ({names}); keep one in the folder", str(folder))
+        books[kind] = own[0] if own else group[0]
+    return books, settings.as_of
 
 
 def demo(folder: Path, limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None) -> Pack:
@@ -231,4 +293,23 @@ def demo(folder: Path, limits: Limits = DEFAULT_LIMITS, progress: Progress | Non
         if not target.exists():
             with atomic_output(target) as tmp:
                 tmp.write_bytes(sample.joinpath(name).read_bytes())
-    return build(folder, limits, progress)
+    fresh = not (folder / "isms.xlsx").exists()
+    pack = build(folder, limits, progress)
+    if not fresh:
+        return pack
+    # The second turn: the sample company returns isms.xlsx partly filled in, and it is rebuilt.
+    from toolkit.kinds import REGISTRY, generate
+    from toolkit.kinds.isms.sample import apply_edits, load_edits
+    from toolkit.validation import validate
+
+    say = progress or (lambda _msg: None)
+    say("the sample company returns isms.xlsx partly filled in; rebuilding it")
+    isms = folder / REGISTRY["isms"].filename
+    apply_edits(isms, load_edits(sample.joinpath("isms_client_edits.toml").read_text(encoding="utf-8")))
+    s = load_settings(folder)
+    out = {k: folder / kind.filename for k, kind in REGISTRY.items()}
+    made = generate(
+        "isms", lambda: isms_workbook(folder, out, s, isms, limits), isms, merge_from=isms, org=s.organisation, limits=limits
+    )
+    say("validating")
+    return Pack(pack.written, pack.notes + made.notes, validate(pack.written, as_of=s.as_of, limits=limits))

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from toolkit.findings import Report
 
 if TYPE_CHECKING:
-    from toolkit.survey import ClientRow, Portfolio
+    from toolkit.kinds.isms.readiness import Readiness
     from toolkit.rules import Rule
+    from toolkit.survey import ClientRow, Portfolio
     from toolkit.workbook.diff import Diff
     from toolkit.workbook.identity import Identity
 
@@ -70,6 +71,21 @@ def rules_json(rules: Sequence[Rule]) -> str:
 
 def report_json(report: Report) -> str:
     return json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def readiness_text(result: Readiness) -> str:
+    """One line per Stage 1 item: its verdict, what it is, why, and where that shows; then the verdict."""
+    width = max((len(v.item) for v in result.items), default=0)
+    lines = [f"Stage 1 readiness of {result.folder} as of {result.as_of.isoformat()}"]
+    for v in result.items:
+        where = f" ({v.where})" if v.where and v.verdict != "ready" else ""
+        lines.append(f"  {v.verdict:<10} {v.item:<{width}}  {v.reason}{where}")
+    lines.append(result.headline)
+    return "\n".join(lines) + "\n"
+
+
+def readiness_json(result: Readiness) -> str:
+    return json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
 def _cell(value: Any) -> Any:

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from toolkit.rules import RULES, Rule
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
 from toolkit.workbook.identity import NEUTRAL, Identity
 from toolkit.workbook.schema import load_spec
-from toolkit.workbook.writer import Book
+
+if TYPE_CHECKING:
+    from toolkit.workbook.writer import Book
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ REGISTRY: dict[str, Kind] = {
         Kind("soa", "soa.xlsx"),
         Kind("roadmap", "roadmap.xlsx"),
         Kind("savings", "cost_savings.xlsx"),
+        Kind("isms", "isms.xlsx"),
     )
 }
 

@@ -49,7 +49,7 @@ def ambiguous(books: list[WorkbookData], ctx: Context) -> Found:
     for book in books:
         folders[(Path(book.path).resolve().parent, book.kind)].append(book)
     for (_, kind), group in sorted(folders.items()):
-        if len(group) > 1 and kind in ("soa", "risk", "gap"):
+        if len(group) > 1 and kind in ("soa", "risk", "gap", "roadmap", "isms"):
             names = ", ".join(Path(b.path).name for b in group)
             for book in group:
                 yield (

@@ -122,6 +122,8 @@ def diff_books(old: WorkbookData, new: WorkbookData) -> Diff:
     result = Diff(old.path, new.path, old.kind, old.spec.title)
     for sheet in old.spec.sheets:
         if sheet.layout == "table":
+            if sheet.fields_form is not None:  # the form lines above the table first
+                _diff_form(result, sheet.fields_form, old, new)
             _diff_table(result, sheet, (old, old.tables[sheet.name]), (new, new.tables[sheet.name]))
         elif sheet.layout == "form":
             _diff_form(result, sheet, old, new)

@@ -58,7 +58,8 @@ def merge_forms(book: Book, old: WorkbookData) -> None:
         if form.sheet is None:
             continue
         current = book.forms.get(name, Form({}))
-        fields = {**current.fields, **{k: v for k, v in form.fields.items() if k in form.cells}}
+        computed = {c.name for c in form.spec.columns if c.computed}  # refreshed, like computed columns
+        fields = {**current.fields, **{k: v for k, v in form.fields.items() if k in form.cells and k not in computed}}
         blocks = dict(current.blocks)
         for title, records in form.blocks.items():
             if records:

@@ -544,9 +544,17 @@ def _read(p: Path, kind: str | None, limits: Limits) -> WorkbookData:
             found = _locate_table(sheets, sheet_spec, taken)
             if found is None:
                 book.tables[sheet_spec.name] = TableData(sheet_spec, None)
+                if sheet_spec.fields_form is not None:
+                    book.forms[sheet_spec.name] = FormData(sheet_spec.fields_form, None)
                 continue
             taken.add(found)
-            book.tables[sheet_spec.name] = read_table(sheets.grid(found), sheet_spec, found, info.date1904)
+            grid = sheets.grid(found)
+            table = book.tables[sheet_spec.name] = read_table(grid, sheet_spec, found, info.date1904)
+            above = sheet_spec.fields_form
+            if above is not None:
+                # The form lines above the header row (or, with no header found, the rows it is looked for in).
+                end = table.header_row - 1 if table.header_row is not None else HEADER_SCAN_ROWS
+                book.forms[sheet_spec.name] = read_form(grid[:end], above, found, info.date1904)
         else:
             found = sheets.find(sheet_spec.name)
             if found is None:

@@ -115,6 +115,9 @@ class Sheet:
     filter: bool = True
     #: Declared once for every kind (the Cover), not by the kind itself: it says nothing about the kind.
     shared: bool = False
+    #: Form lines written above a table's header row (the ISMS climate determination above the
+    #: context issues); read into `WorkbookData.forms` under the sheet's name.
+    fields: tuple[Column, ...] = ()
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -131,6 +134,11 @@ class Sheet:
     @property
     def input_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if not c.computed)
+
+    @property
+    def fields_form(self) -> Sheet | None:
+        """A table's form lines as a form sheet of the same name (None when it has none)."""
+        return Sheet(self.name, "form", self.fields) if self.fields else None
 
 
 @dataclass(frozen=True)
@@ -180,7 +188,21 @@ def header_key(text: object) -> str:
 TOP_KEYS = frozenset({"kind", "title", "schema_version", "enums", "sheet", "data", "instructions", "cover"})
 ENUM_KEYS = frozenset({"values", "aliases", "colors"})
 SHEET_KEYS = frozenset(
-    {"name", "layout", "columns", "key", "freeze_cols", "required", "block", "description", "like", "copy_of", "print", "filter"}
+    {
+        "name",
+        "layout",
+        "columns",
+        "key",
+        "freeze_cols",
+        "required",
+        "block",
+        "description",
+        "like",
+        "copy_of",
+        "print",
+        "filter",
+        "fields",
+    }
 )
 PRINT_KEYS = frozenset({"repeat", "last", "orientation"})
 #: The file that declares the sheets every kind shares (the Cover); not a kind itself.
@@ -334,6 +356,9 @@ def _sheet(s: dict[str, Any], enums: dict[str, Any], where: str) -> Sheet:
     if key is not None and key not in {c.name for c in columns}:
         raise DeclarationError(f"{where}: key {key!r} is not one of its columns")
     layout_print = _print(s.get("print", {}), columns, where)
+    fields = tuple(_column(c, enums, f"{where} field") for c in s.get("fields", ()))
+    if fields and layout != "table":
+        raise DeclarationError(f"{where}: only a table sheet has `fields` (a form's fields are its columns)")
     blocks = []
     for b in s.get("block", ()):
         _check_keys(b, BLOCK_KEYS, f"{where} block {b.get('title')!r}")
@@ -349,6 +374,7 @@ def _sheet(s: dict[str, Any], enums: dict[str, Any], where: str) -> Sheet:
         description=s.get("description", ""),
         print=layout_print,
         filter=bool(s.get("filter", True)),
+        fields=fields,
     )
 
 

@@ -313,9 +313,54 @@ def undeclared(where: str, declared: Iterable[str], records: Iterable[Mapping[st
         )
 
 
-def write_table(wb: Workbook, styles: Styles, sheet: Sheet, table: Table, title: str, positions: Mapping[str, str]) -> Worksheet:
+def _write_fields_above(ws: Worksheet, styles: Styles, sheet: Sheet, form: Form, positions: dict[str, str]) -> int:
+    """A table's form lines (title, description, label/value lines) above its header; the header's row."""
+    undeclared(f"sheet {sheet.name!r} fields", [c.name for c in sheet.fields], [form.fields])
+    ws.write_string(0, 0, sheet.name, styles.title)
+    if sheet.description:
+        ws.write_string(1, 0, sheet.description, styles.italic)
+    # The value spans the columns after the label until it is about as wide as a form's value.
+    widths = [c.width for c in sheet.columns]
+    span = 1
+    while span < len(widths) - 1 and sum(widths[1 : span + 1]) < 60:
+        span += 1
+    row = 3
+    # The label column is the table's first, often narrow: labels wrap (a format only these lines use).
+    label = styles.wb.add_format({**styles._base, "bold": True, "bg_color": GREY_FILL, "text_wrap": True})
+    for col in sheet.fields:
+        ws.write_string(row, 0, col.name, label)
+        fmt = styles.cell(col.computed, col.type)
+        if span > 1:
+            ws.merge_range(row, 1, row, span, None, fmt)
+        _write_value(ws, row, 1, form.fields.get(col.name), fmt)
+        rule = _validation(col) if not col.computed else None
+        if col.note:
+            rule = {**(rule or {"validate": "any"}), "input_title": col.name[:32], "input_message": col.note[:255]}
+        if rule:
+            ws.data_validation(row, 1, row, 1, rule)
+        value = form.fields.get(col.name)
+        lines = max(
+            -(-len(col.name) // max(int(widths[0] * 1.1), 1)),
+            -(-len(str(value or "")) // max(int(sum(widths[1 : span + 1]) * 1.1), 1)),
+        )
+        ws.set_row(row, min(13.5 * max(lines, 1) + 3, 200))
+        positions[f"{sheet.name}:{col.name}"] = f"'{sheet.name}'!$B${row + 1}"
+        row += 1
+    return row + 1
+
+
+def write_table(
+    wb: Workbook,
+    styles: Styles,
+    sheet: Sheet,
+    table: Table,
+    title: str,
+    positions: dict[str, str],
+    form: Form | None = None,
+) -> Worksheet:
     undeclared(f"sheet {sheet.name!r}", [c.name for c in sheet.columns] + list(table.extra_columns), table.records)
     ws = wb.add_worksheet(sheet.name)
+    top = _write_fields_above(ws, styles, sheet, form or Form({}), positions) if sheet.fields else 0
     names = [c.name for c in sheet.columns] + list(table.extra_columns)
     index = {name: i for i, name in enumerate(names)}
     widths = {c.name: column_width(c) for c in sheet.columns}
@@ -326,17 +371,17 @@ def write_table(wb: Workbook, styles: Styles, sheet: Sheet, table: Table, title:
     else:
         printed += list(table.extra_columns)
     for i, col in enumerate(sheet.columns):
-        ws.write_string(0, i, col.name, styles.header_computed if col.computed else styles.header_input)
+        ws.write_string(top, i, col.name, styles.header_computed if col.computed else styles.header_input)
         # The reference trail after the printed columns is grouped, so a reader can fold it away.
         trail = {"level": 1} if col.name not in printed else None
         ws.set_column(i, i, widths[col.name], styles.cell(col.computed, col.type, col.wrap), trail)
         note = col.note or (COMPUTED_NOTE if col.computed else "")
         if note:
             # A prompt shown when the header is selected: unlike a comment, it survives a merge.
-            ws.data_validation(0, i, 0, i, {"validate": "any", "input_title": col.name[:32], "input_message": note[:255]})
+            ws.data_validation(top, i, top, i, {"validate": "any", "input_title": col.name[:32], "input_message": note[:255]})
     extra_fmt = styles.cell(False)
     for j, name in enumerate(table.extra_columns, start=len(sheet.columns)):
-        ws.write_string(0, j, name, styles.header_input)
+        ws.write_string(top, j, name, styles.header_input)
         ws.set_column(j, j, widths[name], extra_fmt)
     plan = [
         (
@@ -349,7 +394,7 @@ def write_table(wb: Workbook, styles: Styles, sheet: Sheet, table: Table, title:
     ]
     wrapped = [c for c in sheet.columns if c.wrap]
     heights = [header_height(names, [widths[n] for n in names])]
-    for r, record in enumerate(table.records, start=1):
+    for r, record in enumerate(table.records, start=top + 1):
         for name, c, fmt, formula in plan:
             value = record.get(name)
             if formula is not None:
@@ -360,28 +405,28 @@ def write_table(wb: Workbook, styles: Styles, sheet: Sheet, table: Table, title:
             _write_value(ws, r, index[name], record.get(name), extra_fmt)
         heights.append(row_height(record, wrapped, widths))
         ws.set_row(r, heights[-1])
-    last = max(len(table.records), 1)
+    last = top + max(len(table.records), 1)
     for col in sheet.columns:
         c = index[col.name]
         rule = _validation(col)
         if rule and not col.computed:
-            ws.data_validation(1, c, last + SPARE_ROWS, c, rule)
+            ws.data_validation(top + 1, c, last + SPARE_ROWS, c, rule)
         for value, colour in col.colors:
             ws.conditional_format(
-                1,
+                top + 1,
                 c,
                 last + SPARE_ROWS,
                 c,
                 {"type": "cell", "criteria": "==", "value": f'"{value}"', "format": styles.fill(colour)},
             )
-    ws.freeze_panes(1, sheet.freeze_cols)
+    ws.freeze_panes(top + 1, sheet.freeze_cols)
     if sheet.filter:
-        ws.autofilter(0, 0, last, len(names) - 1)
-    ws.set_row(0, heights[0])
+        ws.autofilter(top, 0, last, len(names) - 1)
+    ws.set_row(top, heights[0])
     header_footer(ws, title, styles.identity)
     pages = layout.plan([widths[n] for n in printed], sheet.print.repeat, sheet.print.orientation, heights)
-    print_setup(ws, pages, len(table.records), sheet.print.orientation)
-    ws.repeat_rows(0)
+    print_setup(ws, pages, top + len(table.records), sheet.print.orientation)
+    ws.repeat_rows(top)
     return ws
 
 
@@ -677,7 +722,9 @@ def write_book(spec: Spec, book: Book, path: str | os.PathLike[str], title: str 
                 ws = wb.add_worksheet(sheet.name)
                 write_cover(wb, ws, styles, spec, sheet, book.forms.get(sheet.name, Form({})), title)
             elif sheet.layout == "table":
-                ws = write_table(wb, styles, sheet, book.tables.get(sheet.name, Table([])), title, book.positions)
+                ws = write_table(
+                    wb, styles, sheet, book.tables.get(sheet.name, Table([])), title, book.positions, book.forms.get(sheet.name)
+                )
                 if sheet.name in book.custom:  # what the declaration cannot say: live formulas, a chart
                     book.custom[sheet.name](wb, ws, styles)
             elif sheet.layout == "form":

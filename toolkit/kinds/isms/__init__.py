@@ -1,0 +1,1 @@
+"""The ISMS workbook (clauses 4-10): context, scope, objectives, documents, internal audit, reviews."""

@@ -57,11 +57,14 @@ def test_thirty_clients_in_mixed_states(clients: tuple[Path, dict[str, str]]) ->
         state = made[row.client]
         report = validate(folder, as_of=AS_OF)
         assert (row.errors, row.warnings) == (report.errors, report.warnings), row.client
+        assert row.ready is False and row.readiness is not None and row.readiness.startswith("Not ready for Stage 1")
         if state == "fresh":
             assert row.workbooks == [] and row.annex is None and row.clauses is None
             assert row.risks_to_accept is None and row.overdue_tasks is None and row.next_milestone is None
             assert row.stage1 is None and row.last_returned is None and row.days_since_return is None
             continue
+        verdict = api.readiness(folder, as_of=AS_OF)
+        assert (row.ready, row.readiness) == (verdict.ready, verdict.headline), "the verdict of `ctk readiness`"
         assert row.annex == _coverage(folder / "gap_assessment.xlsx", ANNEX) and sum(row.annex.values()) == 93
         assert row.clauses == _coverage(folder / "gap_assessment.xlsx", CLAUSES)
         assert row.overdue_tasks == _overdue(folder / "roadmap.xlsx") and row.overdue_tasks > 0

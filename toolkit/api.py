@@ -248,9 +248,9 @@ def portfolio(clients: PathLike, *, as_of: dt.date | None = None, jobs: int = 1,
     """One row per client folder under `clients`: coverage, Stage 1 readiness, findings, risks to
     accept, overdue tasks and the next milestone, audit dates, days since the client's last return.
     A folder that cannot be read is named with its reason; the others are still surveyed."""
-    from toolkit.survey import readiness_check, survey
+    from toolkit.survey import survey
 
-    return survey(Path(clients), as_of=as_of, limits=limits, jobs=jobs, readiness=readiness_check())
+    return survey(Path(clients), as_of=as_of, limits=limits, jobs=jobs)
 
 
 def write_portfolio(result: Portfolio, output: PathLike) -> None:

@@ -211,30 +211,15 @@ def survey_folder(folder: Path, as_of: dt.date | None, limits: Limits, readiness
     return row
 
 
-#: Where the Stage 1 readiness check lives (issue 15's ISMS kind): used when it is there.
-READINESS_MODULE = "toolkit.kinds.isms.readiness"
-
-
 def stage1(folder: Path, books: list[WorkbookData], as_of: dt.date) -> tuple[bool, str]:
-    """The Stage 1 readiness verdict of `ctk readiness` on the books already read."""
-    from importlib import import_module
+    """The Stage 1 readiness verdict of `ctk readiness`, on the books already read."""
+    from toolkit.kinds.isms.readiness import evaluate
 
-    evaluate = import_module(READINESS_MODULE).evaluate
     by_kind: dict[str, WorkbookData] = {}
     for book in books:
         by_kind.setdefault(book.kind, book)
     result = evaluate(folder, by_kind, as_of)
-    return bool(result.ready), str(result.headline)
-
-
-def readiness_check() -> Readiness | None:
-    """`stage1` when this ctk has the Stage 1 readiness check, else None (the column says so)."""
-    from importlib.util import find_spec
-
-    try:
-        return stage1 if find_spec(READINESS_MODULE) is not None else None
-    except ModuleNotFoundError:
-        return None
+    return result.ready, result.headline
 
 
 def _one(args: tuple[Path, dt.date | None, Limits, Readiness | None]) -> tuple[str, ClientRow | str]:
@@ -253,7 +238,7 @@ def survey(
     as_of: dt.date | None = None,
     limits: Limits = DEFAULT_LIMITS,
     jobs: int = 1,
-    readiness: Readiness | None = None,
+    readiness: Readiness | None = stage1,
 ) -> Portfolio:
     """One row per client folder under `clients`, in name order; `jobs` processes share the folders."""
     if not clients.is_dir():

@@ -50,6 +50,18 @@ PAGE_BUDGET = {
     "Review Findings": 2,
     "Changes": 2,
     "Notes": 1,
+    # the ISMS workbook
+    "How to fill this in": 2,
+    "Readiness": 2,
+    "Context": 4,
+    "Interested Parties": 3,
+    "Scope": 2,
+    "Objectives": 3,
+    "Documents": 5,
+    "Audit Programme": 3,
+    "Nonconformities": 3,
+    "Management Reviews": 3,
+    "Review Actions": 2,
 }
 PHASE_BUDGET = 4  # each `Phase N - ...` sheet of the roadmap
 

@@ -655,7 +655,8 @@ def write_cover(wb: Workbook, ws: Worksheet, styles: Styles, spec: Spec, sheet: 
             continue
         name = other.name.replace("'", "''")
         ws.write_url(row, 0, f"internal:'{name}'!A1", link, other.name)
-        about = other.description or ""
+        # The first sentence: the contents list stays one page, the sheet itself says the rest.
+        about = (other.description or "").split(". ")[0].rstrip(".") + ("." if other.description else "")
         ws.merge_range(row, 1, row, span, about, styles.text)
         ws.set_row(row, layout.height(max(layout.lines(about, sum(widths[1:])), layout.lines(other.name, widths[0]))))
         row += 1

@@ -254,6 +254,13 @@ def _validation(col: Column) -> dict[str, Any] | None:
         }
     if col.type == "int" and col.values:
         low, high = int(col.values[0]), int(col.values[-1])
+        if high - low < 10:  # a short scale (1-5): a drop-down to pick from, as every other list
+            return {
+                "validate": "list",
+                "source": [str(n) for n in range(low, high + 1)],
+                "error_title": col.name,
+                "error_message": f"Enter a whole number from {low} to {high}.",
+            }
         return {
             "validate": "integer",
             "criteria": "between",

@@ -193,7 +193,7 @@ def summary(annex: Sequence[Mapping[str, Any]], clauses: Sequence[Mapping[str, A
         chart.set_title({"name": "Annex A coverage against the typical range", "name_font": {"size": 11}})
         chart.set_y_axis({"num_format": "0%", "max": 1, "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 430, "height": 300})
+        chart.set_size({"width": 400, "height": 300})
         ws.insert_chart(charts_at, 0, chart)
 
         bars = wb.add_chart({"type": "bar", "subtype": "percent_stacked"})
@@ -210,7 +210,7 @@ def summary(annex: Sequence[Mapping[str, Any]], clauses: Sequence[Mapping[str, A
             )
         bars.set_title({"name": "Coverage by theme (controls)", "name_font": {"size": 11}})
         bars.set_legend({"position": "bottom"})
-        bars.set_size({"width": 430, "height": 300})
+        bars.set_size({"width": 395, "height": 300})
         ws.insert_chart(charts_at, 3, bars, {"x_offset": 40})
         ws.set_landscape()
         ws.set_print_scale(100)  # it fits; a fixed scale keeps the page break in every program

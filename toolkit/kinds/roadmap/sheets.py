@@ -107,7 +107,8 @@ def gantt(book: Book) -> SheetWriter:
             s, e = phase_window(start, p)
             ws.write_string(row, 0, f"{sheet_name(p)} (weeks {PHASES[p][0]}-{PHASES[p][1]})", st.label)
             ws.write_formula(row, 1, f"={start_ref}+{7 * (PHASES[p][0] - 1)}", date_fmt, cached(s))
-            ws.write_formula(row, 2, f"={start_ref}+{7 * PHASES[p][1] - 1}", date_fmt, cached(e))
+            # The phase ends on the Friday of its last week: work happens on working days.
+            ws.write_formula(row, 2, f"={start_ref}+{7 * PHASES[p][1] - 3}", date_fmt, cached(e - dt.timedelta(days=2)))
             sheet = f"'{sheet_name(p)}'"
             rows = [
                 (

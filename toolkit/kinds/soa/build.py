@@ -11,6 +11,7 @@ from typing import Any
 from toolkit.data import catalog
 from toolkit.kinds.gap.model import FULL, PARTIAL, coverage_of
 from toolkit.kinds.risk.model import REGISTER
+from toolkit.kinds.soa.sheets import SUMMARY, summary
 from toolkit.kinds.soc2.model import MATRIX
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
 from toolkit.workbook.identity import with_issue
@@ -57,12 +58,13 @@ def _months_later(day: dt.date, months: int) -> dt.date:
 def new_soa(org: str | None = None) -> Book:
     """A blank SoA: all 93 controls with their computed columns, inputs left for the client."""
     records = [catalog_row(cid) for cid in catalog.annex_a()]
-    return Book(tables={SHEET: Table(records)}, forms={DOC: document_control(org)})
+    return Book(tables={SHEET: Table(records)}, forms={DOC: document_control(org)}, custom={SUMMARY: summary(records)})
 
 
 def refresh(book: Book) -> None:
     """Document Control agrees with itself and with the cover: its change history has a row for its
     version, its next review follows the approval, and the cover shows the same version."""
+    book.custom[SUMMARY] = summary(book.tables[SHEET].records if SHEET in book.tables else [])
     form = book.forms.get(DOC)
     if form is None:
         return
@@ -167,7 +169,7 @@ def build_soa(gap: WorkbookData, risks: WorkbookData | None, fields: dict[str, A
     form.fields = {**form.fields, **{k: v for k, v in (fields or {}).items() if v is not None}}
     # The client's SOC 2 matrix as the gap assessment read it: where the evidence cited is in full.
     matrix_rows = [{c: rec.get(c) for c in rec.values} for rec in gap.tables[MATRIX].records] if MATRIX in gap.tables else []
-    return Book(tables={SHEET: Table(records), MATRIX: Table(matrix_rows)}, forms={DOC: form})
+    return Book(tables={SHEET: Table(records), MATRIX: Table(matrix_rows)}, forms={DOC: form}, custom={SUMMARY: summary(records)})
 
 
 def document_fields(

@@ -7,6 +7,7 @@ is all adding a kind takes, besides its declaration in `workbook_templates/<kind
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -113,8 +114,42 @@ def generate(
     book.identity = (identity or NEUTRAL).for_client(org)
     notes = merge_into(book, kind, Path(merge_from) if merge_from is not None else None, limits)
     REGISTRY[kind].module("build").refresh(book)
+    agree_document_control(book)
     write_workbook(kind, book, output, org)
     return Generated(Path(output), notes)
+
+
+DOCUMENT_CONTROL, HISTORY = "Document Control", "Change history"
+
+
+def agree_document_control(book: Book) -> None:
+    """A workbook with its own Document Control (the SoA, the ISMS) says one version everywhere:
+    its change history has a row for that version, and its cover shows the same one."""
+    from dataclasses import replace
+
+    from toolkit.workbook.identity import with_issue
+    from toolkit.workbook.writer import Form
+
+    form = book.forms.get(DOCUMENT_CONTROL)
+    if form is None:
+        return
+    ident = book.identity
+    version = str(form.fields.get("Version") or ident.issue.version).strip()
+    approved = form.fields.get("Approval Date")
+    kept = form.blocks.get(HISTORY, ())
+    author = ident.author or str(form.fields.get("Owner") or "")
+    blocks = {
+        **form.blocks,
+        HISTORY: with_issue(
+            kept,
+            version,
+            approved if isinstance(approved, dt.date) else ident.day,
+            author,
+            "First issue" if not kept else f"Version {version}",
+        ),
+    }
+    book.forms[DOCUMENT_CONTROL] = Form(dict(form.fields), blocks)
+    book.identity = replace(ident, issue=replace(ident.issue, version=version))
 
 
 def write_workbook(kind: str, book: Book, output: str | os.PathLike[str], org: str | None = None) -> None:

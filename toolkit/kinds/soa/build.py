@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import replace
 from typing import Any
 
 from toolkit.data import catalog
@@ -14,7 +13,6 @@ from toolkit.kinds.risk.model import REGISTER
 from toolkit.kinds.soa.sheets import SUMMARY, summary
 from toolkit.kinds.soc2.model import MATRIX
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
-from toolkit.workbook.identity import with_issue
 from toolkit.workbook.reader import Record, WorkbookData, read_workbook
 from toolkit.workbook.writer import Book, Form, Table
 
@@ -62,27 +60,15 @@ def new_soa(org: str | None = None) -> Book:
 
 
 def refresh(book: Book) -> None:
-    """Document Control agrees with itself and with the cover: its change history has a row for its
-    version, its next review follows the approval, and the cover shows the same version."""
+    """The Summary follows the rows; the next review follows the approval (the version and the
+    change history are made to agree for every kind with a Document Control, in `kinds.generate`)."""
     book.custom[SUMMARY] = summary(book.tables[SHEET].records if SHEET in book.tables else [])
     form = book.forms.get(DOC)
     if form is None:
         return
-    ident = book.identity
-    version = str(form.fields.get("Version") or ident.issue.version).strip()
-    fields = dict(form.fields)
-    approved = fields.get("Approval Date")
-    if not fields.get("Next Review") and isinstance(approved, dt.date):
-        fields["Next Review"] = _months_later(approved, REVIEW_MONTHS)
-    kept = form.blocks.get(HISTORY, ())
-    author = ident.author or str(fields.get("Owner") or "")
-    described = "First issue: all 93 ISO/IEC 27001:2022 Annex A controls" if not kept else f"Version {version}"
-    blocks = {
-        **form.blocks,
-        HISTORY: with_issue(kept, version, approved if isinstance(approved, dt.date) else ident.day, author, described),
-    }
-    book.forms[DOC] = Form(fields, blocks)
-    book.identity = replace(ident, issue=replace(ident.issue, version=version))
+    approved = form.fields.get("Approval Date")
+    if not form.fields.get("Next Review") and isinstance(approved, dt.date):
+        book.forms[DOC] = Form({**form.fields, "Next Review": _months_later(approved, REVIEW_MONTHS)}, dict(form.blocks))
 
 
 #: An evidence item's own reference at the start of the client's evidence text (`EV-GOV-04: ...`).

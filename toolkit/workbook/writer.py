@@ -523,6 +523,10 @@ def write_form(wb: Workbook, styles: Styles, sheet: Sheet, form: Form, title: st
         block_widths = {
             c.name: widths[i] if i < last or last == span - 1 else sum(widths[i:]) for i, c in enumerate(block.columns)
         }
+        for i, col in enumerate(block.columns):
+            for value, colour in col.colors:  # a legend coloured as the register it explains
+                rule = {"type": "cell", "criteria": "==", "value": f'"{value}"', "format": styles.fill(colour)}
+                ws.conditional_format(row + 1, i, row + len(entries), i, rule)
         for entry in entries:
             row += 1
             for i, col in enumerate(block.columns):

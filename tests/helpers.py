@@ -83,6 +83,13 @@ def fill_by_hand(path: Path) -> None:
             row[1].value = dt.datetime(2026, 11, 2)
         elif label == "Version":
             row[1].value = "1.0"
+    # A careful client records the new version in the change history too (SOA018).
+    title = next(r[0].row for r in doc.iter_rows(min_row=1) if r[0].value == "Change history")
+    header = next(r for r in doc.iter_rows(min_row=title + 1) if any(c.value == "Version" for c in r))
+    first = next(c.column for c in header if c.value == "Version")
+    blank = next(r for r in doc.iter_rows(min_row=header[0].row + 1) if r[first - 1].value is None)
+    for offset, value in enumerate(("1.0", dt.datetime(2026, 11, 2), "CISO", "Filled in and approved")):
+        blank[first - 1 + offset].value = value
     wb.save(path)
 
 
@@ -107,8 +114,12 @@ def write_sample_pack(folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"gap": folder / "gap_assessment.xlsx", "risk": folder / "risk_register.xlsx", "soa": folder / "soa.xlsx"}
     write_workbook("gap", build_gap(read_inventory(sample / "soc2_controls.csv")), paths["gap"], "Harbourline")
+    approval = {"Version": "2.0", "Approved By": "ISMS Steering Committee", "Approval Date": dt.date(2026, 9, 9)}
     write_workbook(
-        "risk", build_register(import_risks(sample / "risk_register.csv"), "Harbourline"), paths["risk"], "Harbourline"
+        "risk",
+        build_register(import_risks(sample / "risk_register.csv"), "Harbourline", approval=approval),
+        paths["risk"],
+        "Harbourline",
     )
     fields = {
         "Approved By": "Chief Executive Officer (Priya Raman)",
@@ -116,7 +127,7 @@ def write_sample_pack(folder: Path) -> dict[str, Path]:
         "Version": "1.0",
         "Owner": "CISO",
     }
-    soa = build_soa(read_workbook(paths["gap"]), read_workbook(paths["risk"]), fields)
+    soa = build_soa(read_workbook(paths["gap"]), read_workbook(paths["risk"]), fields, start=dt.date(2027, 1, 4))
     write_workbook("soa", soa, paths["soa"], "Harbourline")
     return paths
 

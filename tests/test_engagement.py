@@ -54,10 +54,18 @@ def test_init_then_build(tmp_path: Path) -> None:
     (folder / "ctk.toml").write_text(settings)
     result = CliRunner().invoke(main, ["build", str(folder)])
     # A first build's ISMS workbook is the client's to-do list (proposals to confirm, owners and
-    # auditors to name): its errors are expected, and every other workbook is clean.
+    # auditors to name): its errors are expected, and every other workbook has no error. No risk
+    # register yet, so no risk justifies any control: the SoA says so on every row (SOA009) instead
+    # of a justification it cannot know.
     assert result.exit_code == 1, result.output
     errors = [line for line in result.stdout.splitlines() if " error " in line]
     assert errors and all(line.startswith(str(folder / "isms.xlsx")) for line in errors), errors
+    soa_warned = {
+        line.split(": ", 1)[1].split()[0]
+        for line in result.stdout.splitlines()
+        if " warning " in line and line.startswith(str(folder / "soa.xlsx"))
+    }
+    assert soa_warned == {"SOA009"}, soa_warned
     assert read_workbook(folder / "gap_assessment.xlsx").tables["SOC 2 Controls"].records[2].get("Control ID") == "HA-GOV-03"
 
 

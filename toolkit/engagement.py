@@ -57,6 +57,11 @@ status = "Draft"               # Draft, For review or Final
 prepared_by = ""
 reviewed_by = ""
 # date = 2027-01-04            # the issue date (default: today)
+# The risk methodology's version and approval (clause 6.1.2): a Stage 1 auditor asks for them.
+[risk]
+methodology_version = "0.1"
+approved_by = ""
+# approval_date = 2027-02-15
 """
 
 
@@ -67,6 +72,7 @@ class Settings:
     size: str = "medium"
     currency: str = "USD"
     soa: dict[str, Any] = field(default_factory=dict)
+    risk: dict[str, Any] = field(default_factory=dict)
     #: Judge review dates at this day instead of today (a fixed snapshot, such as the demo).
     as_of: dt.date | None = None
     #: The consultancy (`[firm]`) and this issue of the pack (`[document]`): covers, footers, properties.
@@ -90,6 +96,7 @@ def load_settings(folder: Path) -> Settings:
     s.size = str(raw.get("size", s.size)).lower()
     s.currency = str(raw.get("currency", s.currency))
     s.soa = dict(raw.get("soa", {}))
+    s.risk = dict(raw.get("risk", {}))
     if isinstance(raw.get("as_of"), dt.date):
         s.as_of = raw["as_of"]
     try:
@@ -200,7 +207,12 @@ def build(folder: Path, limits: Limits = DEFAULT_LIMITS, progress: Progress | No
     say("[2/6] risk register")
     source = next((folder / n for n in RISK_SOURCES if (folder / n).exists()), None)
     # The risks a consultant dropped in seed the register once; after that the register is the source.
-    produce("risk", lambda: from_source(source if existing("risk") is None else None, org, limits=limits))
+    approval = {
+        "Version": str(s.risk["methodology_version"]) if s.risk.get("methodology_version") else None,
+        "Approved By": s.risk.get("approved_by") or None,
+        "Approval Date": s.risk.get("approval_date") if isinstance(s.risk.get("approval_date"), dt.date) else None,
+    }
+    produce("risk", lambda: from_source(source if existing("risk") is None else None, org, limits=limits, approval=approval))
 
     say("[3/6] Statement of Applicability")
     fields = document_fields(
@@ -210,7 +222,7 @@ def build(folder: Path, limits: Limits = DEFAULT_LIMITS, progress: Progress | No
         s.soa.get("approval_date") if isinstance(s.soa.get("approval_date"), dt.date) else None,
         str(s.soa["version"]) if s.soa.get("version") else None,
     )
-    produce("soa", lambda: from_inputs(out["gap"], out["risk"], fields, limits))
+    produce("soa", lambda: from_inputs(out["gap"], out["risk"], fields, limits, start=s.start_date))
 
     say(f"[4/6] roadmap from {s.start_date.isoformat()}")
     produce("roadmap", lambda: roadmap_from_gap(out["gap"], s.start_date, s.size, org, limits))

@@ -140,9 +140,9 @@ def _roadmap(row: ClientRow, book: WorkbookData, as_of: dt.date) -> None:
         if day is not None:
             milestones.append((day, what))
     form = book.forms.get(OVERVIEW)
-    certificate = form.fields.get("Target Certificate") if form is not None and form.sheet else None
-    if isinstance(certificate, dt.date):
-        milestones.append((certificate, "Target certificate"))
+    decision = form.fields.get("Certification Decision") if form is not None and form.sheet else None
+    if isinstance(decision, dt.date):
+        milestones.append((decision, "Certification decision"))
     upcoming = sorted(m for m in milestones if m[0] >= as_of)
     row.overdue_tasks = overdue
     if upcoming:

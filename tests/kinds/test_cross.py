@@ -57,13 +57,43 @@ def test_soa_cites_a_risk_that_does_not_exist(pack: dict[str, Path]) -> None:
 
 
 def test_soa_status_disagrees_with_gap(pack: dict[str, Path]) -> None:
-    # A.8.11 is not addressed in the gap assessment; the SoA claims it implemented.
-    row = edit_cell(pack["soa"], SHEET, "A.8.11", "Implementation Status", "Implemented")
-    assert ("soa.xlsx", "XWB004", SHEET, f"{soa_col('Implementation Status')}{row}", "A.8.11") in findings(pack)
+    # A.8.23 is not addressed in the gap assessment; the SoA claims it implemented.
+    row = edit_cell(pack["soa"], SHEET, "A.8.23", "Implementation Status", "Implemented")
+    assert ("soa.xlsx", "XWB004", SHEET, f"{soa_col('Implementation Status')}{row}", "A.8.23") in findings(pack)
     # Updating the gap rating (with a note) makes them agree again.
-    edit_cell(pack["gap"], ANNEX, "A.8.11", "Coverage", "Fully addressed")
-    edit_cell(pack["gap"], ANNEX, "A.8.11", "Notes", "Data masking in Snowflake since 2026-10; see EV-DM-01")
+    edit_cell(pack["gap"], ANNEX, "A.8.23", "Coverage", "Fully addressed")
+    edit_cell(pack["gap"], ANNEX, "A.8.23", "Notes", "DNS filtering on all laptops since 2026-10; see EV-WF-01")
     assert not [f for f in findings(pack) if f[1] == "XWB004"]
+
+
+def test_soa_implemented_while_an_open_risk_says_the_control_is_missing(pack: dict[str, Path]) -> None:
+    """F22: R-006 is in treatment because there is 'No consolidated inventory'; the SoA may not call A.5.9 implemented."""
+    row = edit_cell(pack["soa"], SHEET, "A.5.9", "Implementation Status", "Implemented")
+    hits = [f for f in findings(pack) if f[1] == "XWB006"]
+    assert ("soa.xlsx", "XWB006", SHEET, f"{soa_col('Implementation Status')}{row}", "A.5.9") in hits, hits
+    report = validate(list(pack.values()), as_of=AS_OF)
+    message = next(f.message for fr in report.files for f in fr.findings if f.code == "XWB006")
+    assert "R-006" in message and "inventor" in message
+
+
+def test_soa_planned_while_the_risk_it_treats_is_treated(pack: dict[str, Path]) -> None:
+    """F22: R-026 is Treated and relies on A.8.11; the SoA may not say A.8.11 is only planned."""
+    row = edit_cell(pack["soa"], SHEET, "A.8.11", "Implementation Status", "Planned")
+    hits = [f for f in findings(pack) if f[1] == "XWB006"]
+    assert ("soa.xlsx", "XWB006", SHEET, f"{soa_col('Implementation Status')}{row}", "A.8.11") in hits, hits
+
+
+def test_a_vulnerability_that_says_a_control_is_weak_is_not_a_contradiction() -> None:
+    from toolkit.kinds.cross import missing_controls
+
+    assert missing_controls("No consolidated inventory of information and associated assets", ["A.5.9", "A.5.10"]) == {
+        "A.5.9": ["inventory"]
+    }
+    assert missing_controls("HR documents are shared without classification labels", ["A.5.12", "A.5.13"]) == {
+        "A.5.13": ["labels"]
+    }
+    assert missing_controls("No CCTV on office floors; network cabinet unlocked", ["A.7.1", "A.7.4"]) == {"A.7.4": ["cctv"]}
+    assert missing_controls("Impersonation sessions are logged but the logs are not reviewed", ["A.8.15"]) == {}
 
 
 def test_removed_risk_is_caught_through_the_soa(pack: dict[str, Path]) -> None:

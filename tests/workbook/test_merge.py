@@ -111,7 +111,7 @@ def test_merge_risk_register_keeps_client_rows_and_recomputes(pack: dict[str, Pa
     ws.cell(2, header.index("Likelihood") + 1, 5)
     new = ws.max_row + 1
     for name, value in {
-        "Risk ID": "R-032",
+        "Risk ID": "R-099",
         "Asset": "Data warehouse",
         "Threat": "Insider",
         "Likelihood": 2,
@@ -119,6 +119,8 @@ def test_merge_risk_register_keeps_client_rows_and_recomputes(pack: dict[str, Pa
         "Risk Owner": "CTO",
         "Treatment": "Mitigate",
         "Treatment Plan": "Quarterly access review",
+        "Plan Approved By": "CTO",
+        "Plan Approval Date": dt.datetime(2026, 11, 1),
         "Annex A Controls": "5.18",
         "Last Reviewed": dt.datetime(2026, 11, 1),
         "Status": "Open",
@@ -134,6 +136,6 @@ def test_merge_risk_register_keeps_client_rows_and_recomputes(pack: dict[str, Pa
         and rows["R-001"].get("Inherent Score") == 25
         and rows["R-001"].get("Risk Level") == "Critical"
     )
-    assert rows["R-032"].get("Inherent Score") == 6 and rows["R-032"].get("Annex A Controls") == ["A.5.18"]
+    assert rows["R-099"].get("Inherent Score") == 6 and rows["R-099"].get("Annex A Controls") == ["A.5.18"]
     report = validate([out], as_of=AS_OF).files[0]
     assert [f.code for f in report.findings if f.severity == "error"] == []

@@ -32,6 +32,9 @@ applicable_row = st.fixed_dictionaries(
         "Control Owner": st.one_of(st.none(), text),
         "Related Risks": st.lists(st.from_regex(r"R-[0-9]{3}", fullmatch=True), max_size=3, unique=True),
         "Last Reviewed": st.one_of(st.none(), day),
+        # A reason for selection (SOA016) and a target date for open controls (SOA017): a careful SoA.
+        "Contractual": st.just("Yes"),
+        "Target Date": day,
     }
 )
 excluded_row = st.fixed_dictionaries(

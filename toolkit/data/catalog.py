@@ -1,7 +1,8 @@
 """The catalogs the toolkit ships: Annex A, clauses 4-10, the SOC 2 criteria, the crosswalk.
 
 Identifiers and short titles only; the standards' own text is copyrighted and never ships.
-The files live in `toolkit/data/` and are read once per process.
+The files live in `toolkit/data/` and are read once per process. The standard is ISO/IEC
+27001:2022 with its Amendment 1:2024 (climate change in clauses 4.1 and 4.2).
 """
 
 from __future__ import annotations
@@ -10,6 +11,13 @@ import csv
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+#: How the toolkit names the standard it checks against, wherever it names it.
+STANDARD = "ISO/IEC 27001:2022 with Amendment 1:2024"
+#: The same, where space is short (sheet notes, change history lines).
+STANDARD_SHORT = "ISO/IEC 27001:2022 + Amd 1:2024"
+#: The edition of the SOC 2 criteria the catalog and crosswalk follow.
+TSC_EDITION = "2017 Trust Services Criteria (revised points of focus, 2022)"
 
 RELATIONSHIPS = ("equal", "subset", "superset", "intersect")
 #: Relationships through which a tested criterion can fully address an ISO requirement.
@@ -29,6 +37,8 @@ class Clause:
     id: str
     title: str
     is_requirement: bool
+    #: What Amendment 1:2024 added to the clause (climate change in 4.1 and 4.2), blank elsewhere.
+    amendment: str = ""
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,8 @@ class Criterion:
     category: str
     series: str
     series_title: str
+    #: The COSO principle (1-17) a common criterion of CC1-CC5 restates; None for the others.
+    coso_principle: int | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +75,7 @@ def annex_a() -> dict[str, Control]:
 @cache
 def clauses() -> dict[str, Clause]:
     """Clauses 4-10, headings included; `requirements()` gives the ones that are requirements."""
-    return {r["id"]: Clause(r["id"], r["title"], r["is_requirement"] == "true") for r in _rows("clauses.csv")}
+    return {r["id"]: Clause(r["id"], r["title"], r["is_requirement"] == "true", r["amendment"]) for r in _rows("clauses.csv")}
 
 
 @cache
@@ -75,7 +87,17 @@ def requirements() -> dict[str, Clause]:
 @cache
 def criteria() -> dict[str, Criterion]:
     """The 61 SOC 2 Trust Services Criteria (2017, revised points of focus 2022)."""
-    return {r["id"]: Criterion(r["id"], r["title"], r["category"], r["series"], r["series_title"]) for r in _rows("soc2_tsc.csv")}
+    return {
+        r["id"]: Criterion(
+            r["id"],
+            r["title"],
+            r["category"],
+            r["series"],
+            r["series_title"],
+            int(r["coso_principle"]) if r["coso_principle"] else None,
+        )
+        for r in _rows("soc2_tsc.csv")
+    }
 
 
 @cache
@@ -84,6 +106,32 @@ def crosswalk() -> tuple[Link, ...]:
     return tuple(
         Link(r["soc2_id"], r["iso_id"], r["relationship"], r["rationale"], int(r["n_sources"])) for r in _rows("crosswalk.csv")
     )
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A candidate pair from public mappings left out of the crosswalk on purpose, and why."""
+
+    soc2_id: str
+    iso_id: str
+    n_sources: int
+    sources: str
+    reason: str
+
+
+@cache
+def rejected() -> tuple[Rejected, ...]:
+    """Candidate links the curator refused, so the next curator does not add them back unread."""
+    return tuple(
+        Rejected(r["soc2_id"], r["iso_id"], int(r["n_sources"]), r["sources"], r["reason"])
+        for r in _rows("crosswalk_rejected.csv")
+    )
+
+
+@cache
+def links_from(soc2_id: str) -> tuple[Link, ...]:
+    """Every crosswalk link of one SOC 2 criterion."""
+    return tuple(link for link in crosswalk() if link.soc2_id == soc2_id)
 
 
 @cache
@@ -101,8 +149,14 @@ def criteria_for(iso_id: str) -> tuple[str, ...]:
 
 @cache
 def guidance(kind: str) -> dict[str, dict[str, str]]:
-    """Gap descriptions and remediation actions in our own words: kind `annex_a` or `clause`."""
+    """Gap descriptions, remediation actions and what ISO expects beyond SOC 2 (`iso_expects`), in
+    our own words: kind `annex_a` or `clause`."""
     return {r["id"]: r for r in _rows(f"{kind}_guidance.csv")}
+
+
+def iso_ids() -> tuple[str, ...]:
+    """Every id a gap assessment rates: the 93 Annex A controls, then the 30 clause requirements."""
+    return (*annex_a(), *requirements())
 
 
 def themes() -> list[str]:

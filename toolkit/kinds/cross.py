@@ -6,10 +6,12 @@ and one client's SoA is never checked against another client's register.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
+from toolkit.data.signals import normalise, signals
 from toolkit.findings import Finding
 from toolkit.kinds.gap.model import ANNEX, CLAUSES, FULL, NOT, PARTIAL, coverage_of
 from toolkit.kinds.risk.model import REGISTER
@@ -175,3 +177,99 @@ def gap_without_task(books: list[WorkbookData], ctx: Context) -> Found:
                             f"{k} is '{rec.get('Coverage')}' in {Path(gap.path).name} ({sheet}!{rec.cell('Coverage')}) but no roadmap task references it",
                         ),
                     )
+
+
+#: Risk statuses that say the treatment is done, and those that say it is still to do.
+RISK_DONE = ("Treated", "Closed")
+RISK_OPEN = ("Open", "In treatment")
+SOA_NOT_IN_PLACE = ("Planned", "Not implemented")
+
+
+#: Words with which a risk's vulnerability says something is absent, and the one or two words after
+#: them: `No consolidated inventory`, `without classification labels`, `lack security clauses`.
+_ABSENT = re.compile(r"\b(?:no|without|lacks?|lacking|missing|absent|never|none of)((?:\W+[\w-]+){1,2})", re.IGNORECASE)
+
+
+def missing_controls(vulnerability: object, cited: list[str]) -> dict[str, list[str]]:
+    """Which of the cited controls a vulnerability says are absent, with the words that say it.
+
+    After each negation the last word that names a cited control's topic is the thing missing (in
+    `without classification labels` the labels are missing, not the classification): A.5.13, not A.5.12.
+    `logs are not reviewed` says the logs exist, so it names nothing."""
+    out: dict[str, list[str]] = {}
+    if not isinstance(vulnerability, str):
+        return out
+    for m in _ABSENT.finditer(vulnerability):
+        snippet = normalise(m.group(1))
+        ends: dict[str, tuple[int, str]] = {}
+        for cid in cited:
+            if cid not in signals():
+                continue
+            for term in signals()[cid].topic:
+                hit = term.pattern.search(snippet)
+                if hit and hit.end() > ends.get(cid, (-1, ""))[0]:
+                    ends[cid] = (hit.end(), term.word(snippet) or term.text)
+        if ends:
+            head = max(end for end, _ in ends.values())
+            for cid, (end, word) in ends.items():
+                if end == head and word not in out.setdefault(cid, []):
+                    out[cid].append(word)
+    return out
+
+
+@rule("XWB006", "cross", "An SoA status contradicts the risks that cite the control", "warning")
+def status_contradicts_risks(books: list[WorkbookData], ctx: Context) -> Found:
+    """Bad: the SoA says A.5.9 is `Implemented` while R-006, which relies on it, is `In treatment` and its
+    vulnerability says there is no inventory; or the SoA says A.8.11 is `Planned` while R-026, treated by
+    it, is `Treated`. Good: statuses that tell one story (A.5.9 planned, or R-026 still in treatment)."""
+    for group in clients(books):
+        soa, risk = group.get("soa"), group.get("risk")
+        if soa is None or risk is None or REGISTER not in risk.tables or SHEET not in soa.tables:
+            continue
+        rows = _soa_rows(soa)
+        done: dict[str, list[str]] = defaultdict(list)
+        missing_in: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+        for rec in risk.tables[REGISTER].records:
+            rid, status = rec.get("Risk ID"), rec.get("Status")
+            cited = [c for c in rec.get("Annex A Controls") or [] if c in rows and rows[c].get("Applicable") == "Yes"]
+            if rid is None:
+                continue
+            if status in RISK_DONE:
+                for cid in cited:
+                    done[cid].append(str(rid))
+            elif status in RISK_OPEN:
+                for cid, words in missing_controls(rec.get("Vulnerability"), cited).items():
+                    missing_in[cid].append((str(rid), words))
+        name = Path(risk.path).name
+        for cid in sorted(set(done) | set(missing_in), key=list(rows).index):
+            row = rows[cid]
+            status = row.get("Implementation Status")
+            if status in SOA_NOT_IN_PLACE and done.get(cid):
+                risks = done[cid]
+                yield (
+                    soa.path,
+                    at(
+                        "XWB006",
+                        row,
+                        "Implementation Status",
+                        cid,
+                        f"{cid} is '{status}', but {', '.join(risks)} in {name} {'is' if len(risks) == 1 else 'are'} "
+                        f"treated and rel{'ies' if len(risks) == 1 else 'y'} on it",
+                    ),
+                )
+            elif status == "Implemented" and missing_in.get(cid):
+                said = "; ".join(f"{rid} (vulnerability: {_quoted(words)})" for rid, words in missing_in[cid])
+                yield (
+                    soa.path,
+                    at(
+                        "XWB006",
+                        row,
+                        "Implementation Status",
+                        cid,
+                        f"{cid} is 'Implemented', but risks still open in {name} say it is missing: {said}",
+                    ),
+                )
+
+
+def _quoted(words: list[str]) -> str:
+    return ", ".join(f"'{w}'" for w in words)

@@ -82,6 +82,21 @@ def missing(code: str, sheet: str | None, key: str | None, message: str, column:
     return Finding(code, rule_.severity, sheet, None, None, column, key, message)
 
 
+def not_run(code: str, table: TableData, column: str, what: str) -> Finding:
+    """One warning that a rule did not run because the optional column it needs is not in the sheet
+    (another tool's workbook): the check never passes silently."""
+    return Finding(
+        code,
+        WARNING,
+        table.sheet,
+        None,
+        table.header_row,
+        column,
+        None,
+        f"'{column}' is not a column of this sheet, so {code} ({what}) did not run; add the column to have it checked",
+    )
+
+
 def required_by(form: FormData, code: str) -> Iterator[Column]:
     """The form's fields the declaration says rule `code` checks (`required = "SOA010"`)."""
     return (c for c in form.spec.columns if c.required_by == code)
@@ -101,5 +116,6 @@ __all__ = [
     "at",
     "at_form",
     "missing",
+    "not_run",
     "rule",
 ]

@@ -79,7 +79,13 @@ class TableData:
 
     @property
     def missing_columns(self) -> list[str]:
-        return [c.name for c in self.spec.columns if c.name not in self.columns]
+        """Declared columns the sheet's header row lacks, optional ones left out."""
+        return [c.name for c in self.spec.columns if c.name not in self.columns and not c.optional]
+
+    @property
+    def absent_optional(self) -> list[str]:
+        """Optional columns the header row lacks (a rule needing one says it did not run)."""
+        return [c.name for c in self.spec.columns if c.name not in self.columns and c.optional]
 
 
 class Fields(dict[str, Any]):
@@ -278,11 +284,14 @@ def find_header(
 ) -> tuple[int, dict[str, int], dict[str, int]] | None:
     """The header row (0-based) among the first rows, with declared and extra column positions."""
     wanted = {k: c.name for c in reversed(columns) for k in reversed(c.keys)}  # a column's own name wins
-    best: tuple[int, int] | None = None
+    best: tuple[int, tuple[bool, int]] | None = None
     for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
-        hits = sum(1 for v in row if not _blank(v) and header_key(v) in wanted)
-        if hits >= 2 and (best is None or hits > best[1]):
-            best = (r, hits)
+        names = [wanted[header_key(v)] for v in row if not _blank(v) and header_key(v) in wanted]
+        # A row holding the key column beats one with more hits but no key (a sub-header row of
+        # reasons under a merged group cell, say): without the key no record could be read.
+        rank = (key is None or key in names, len(names))
+        if rank[1] >= 2 and (best is None or rank > best[1]):
+            best = (r, rank)
     if best is None:
         return None
     r = best[0]
@@ -501,7 +510,9 @@ def _locate_table(sheets: _Sheets, spec: Sheet, taken: set[str]) -> str | None:
         if candidate in taken:
             continue
         located = find_header(sheets.grid(candidate), spec.columns, spec.key)
-        if located and len(located[1]) * 2 >= len(spec.columns) and (best is None or len(located[1]) > best[0]):
+        # Half the columns other tools are expected to have: optional ones do not raise the bar.
+        expected = sum(1 for c in spec.columns if not c.optional)
+        if located and len(located[1]) * 2 >= expected and (best is None or len(located[1]) > best[0]):
             best = (len(located[1]), candidate)
     return best[1] if best else None
 

@@ -55,6 +55,9 @@ class Column:
     headers: tuple[str, ...] = ()  # other names clients give this column's header
     default: Any = None  # the value a generated workbook starts with (the client may change it)
     defined_name: str | None = None  # the workbook-level name formulas use for this field
+    #: The column may be absent from a client's workbook (other tools do not have it): WB002 does not
+    #: ask for it, and a rule that needs it says once that it did not run.
+    optional: bool = False
 
     @property
     def computed(self) -> bool:
@@ -225,6 +228,7 @@ COLUMN_KEYS = frozenset(
         "enum",
         "default",
         "defined_name",
+        "optional",
     }
 )
 LAYOUTS = frozenset({"table", "form", "custom"})
@@ -274,6 +278,7 @@ def _column(raw: dict[str, object], enums: dict[str, dict[str, object]], where: 
         headers=tuple(str(h) for h in raw.get("headers", ())),  # type: ignore[attr-defined]
         default=raw.get("default"),
         defined_name=str(raw["defined_name"]) if "defined_name" in raw else None,
+        optional=bool(raw.get("optional", False)),
     )
 
 

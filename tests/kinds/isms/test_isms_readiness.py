@@ -24,9 +24,9 @@ from toolkit.workbook.reader import read_workbook
 DEMO = {
     "scope": "ready",
     "policy": "ready",
-    "risk_process": "incomplete",  # the risk methodology is not approved
+    "risk_process": "ready",  # the methodology is versioned and approved (sample ctk.toml [risk])
     "risk_results": "ready",
-    "risk_treatment": "incomplete",  # residual risks not accepted by their owners
+    "risk_treatment": "ready",  # every plan approved and every residual risk accepted (clause 6.1.3 f)
     "soa": "ready",
     "objectives": "ready",
     "competence": "incomplete",  # the competence records are a draft
@@ -56,7 +56,7 @@ def test_the_demo_verdict_matches_what_it_holds(pack: Path) -> None:
     row = read_workbook(pack / "isms.xlsx").records(m.AUDITS)[0]
     assert audit.cell == row.cell("Status")
     assert by_id["review"].cell == read_workbook(pack / "isms.xlsx").records(m.REVIEWS)[0].cell("Date")
-    assert by_id["risk_process"].file == "risk_register.xlsx" and by_id["risk_process"].cell
+    assert by_id["risk_process"].file == "risk_register.xlsx"  # ready: the approved methodology, no cell at fault
 
 
 def test_the_readiness_sheet_says_the_same(pack: Path) -> None:
@@ -71,7 +71,7 @@ def test_the_readiness_sheet_says_the_same(pack: Path) -> None:
 def test_cli_text_and_json(pack: Path) -> None:
     text = CliRunner().invoke(main, ["readiness", str(pack)])
     assert text.exit_code == 1
-    assert text.stdout.splitlines()[-1] == "Not ready for Stage 1: 6 of 12 items ready, 6 incomplete, 0 missing"
+    assert text.stdout.splitlines()[-1] == "Not ready for Stage 1: 8 of 12 items ready, 4 incomplete, 0 missing"
     assert "incomplete Internal audit programme and results" in text.stdout
     out = CliRunner().invoke(main, ["readiness", str(pack), "--format", "json"])
     assert out.exit_code == 1

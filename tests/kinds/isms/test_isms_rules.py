@@ -422,7 +422,8 @@ CASES: list[tuple[str, list[Edit], str, tuple[Any, ...], str | None, dt.date]] =
     ),
     (
         "soa-cites-unregistered",
-        [("cell", "soa", "Statement of Applicability", "A.5.19", "Policy / Procedure", "Vendor Management Policy v2.1")],
+        # The SoA cites the policies its evidence names, and the register holds them: cite one it does not.
+        [("cell", "soa", "Statement of Applicability", "A.5.19", "Policy / Procedure", "Supplier Exit Procedure v1.0")],
         "XWB010",
         ("cell", "soa", "Statement of Applicability", "A.5.19", "Policy / Procedure"),
         "A.5.19",

@@ -54,6 +54,23 @@ CASES = [
     ("duplicate-id", [("R-009", "Risk ID", "r-008")], "RSK016", "R-008", "Risk ID"),
     ("review-overdue", [("R-010", "Last Reviewed", dt.datetime(2024, 1, 31))], "RSK018", "R-010", "Last Reviewed"),
     ("never-reviewed", [("R-010", "Last Reviewed", None)], "RSK018", "R-010", "Last Reviewed"),
+    # Clause 6.1.3 f: plan approval and residual acceptance by the owner, per level above the threshold.
+    ("plan-unapproved", [("R-002", "Plan Approved By", None)], "RSK022", "R-002", "Plan Approved By"),
+    ("plan-approval-undated", [("R-002", "Plan Approval Date", None)], "RSK023", "R-002", "Plan Approval Date"),
+    (
+        "plan-approved-by-other",
+        [("R-002", "Plan Approved By", "Office Manager (Liam Doherty)")],
+        "RSK024",
+        "R-002",
+        "Plan Approved By",
+    ),
+    ("residual-not-accepted", [("R-002", "Accepted By", None)], "RSK025", "R-002", "Accepted By"),
+    ("residual-acceptance-undated", [("R-002", "Acceptance Date", None)], "RSK026", "R-002", "Acceptance Date"),
+    ("residual-accepted-by-other", [("R-002", "Accepted By", "Office Manager (Liam Doherty)")], "RSK027", "R-002", "Accepted By"),
+    ("treated-without-residual", [("R-003", "Residual Likelihood", None)], "RSK028", "R-003", "Residual Likelihood"),
+    ("residual-level-typed-over", [("R-002", "Residual Level", "Low")], "RSK029", "R-002", "Residual Level"),
+    # F19: the Critical level names only the CEO; the Steering Committee may not accept a risk left at 20.
+    ("critical-accepted-by-committee", [("R-012", "Likelihood", 5), ("R-012", "Impact", 4)], "RSK012", "R-012", "Accepted By"),
     (
         "target-passed",
         [("R-011", "Target Date", dt.datetime(2026, 3, 31)), ("R-011", "Status", "In treatment")],
@@ -80,6 +97,37 @@ def test_risk_rule_case(
 
 def test_sample_register_is_clean(register: Path) -> None:
     assert validate([register], as_of=AS_OF).files[0].findings == []
+
+
+@pytest.mark.parametrize("field", ["Version", "Approved By", "Approval Date"])
+def test_methodology_must_be_versioned_and_approved(register: Path, field: str) -> None:
+    """F19: a Stage 1 auditor asks for the approved, dated, versioned method."""
+    cell = set_form_field(register, METHOD, field, None)
+    findings = validate([register], as_of=AS_OF).files[0].findings
+    assert [f for f in findings if f.code == "RSK021" and f.sheet == METHOD and f.cell == cell and f.column == field]
+
+
+def test_a_register_without_the_approval_columns_says_the_rules_did_not_run(tmp_path: Path) -> None:
+    """Registers from other tools have no Plan Approved By: one warning each, never a silent pass."""
+    from tests.paths import SAMPLE
+
+    text = (SAMPLE / "risk_register.csv").read_text(encoding="utf-8").splitlines()
+    header = text[0].split(",")
+    drop = {header.index("Plan Approved By"), header.index("Plan Approval Date")}
+    import csv
+    import io
+
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    for row in csv.reader(text):
+        w.writerow([v for i, v in enumerate(row) if i not in drop])
+    path = tmp_path / "register.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    findings = validate([path], as_of=AS_OF).files[0].findings
+    for code in ("RSK022", "RSK023"):
+        hits = [f for f in findings if f.code == code]
+        assert len(hits) == 1 and hits[0].severity == "warning" and "did not run" in hits[0].message, findings
+    assert not [f for f in findings if f.code == "WB002" and f.column in ("Plan Approved By", "Plan Approval Date")]
 
 
 def test_missing_risk_id(register: Path) -> None:
@@ -110,7 +158,7 @@ def test_clients_own_review_interval_is_used(register: Path) -> None:
 def test_every_risk_rule_has_a_case() -> None:
     from toolkit.kinds import all_rules as load_all
 
-    covered = {c[2] for c in CASES} | {"RSK017", "RSK019"}
+    covered = {c[2] for c in CASES} | {"RSK017", "RSK019", "RSK021"}
     assert {code for code, r in load_all().items() if r.kind == "risk"} <= covered
 
 

@@ -44,7 +44,7 @@ def test_every_open_gap_is_a_phase_3_task(pack: dict[str, Path]) -> None:
             task = by_ref[rec.get("Control ID")]
             assert task.get("Owner") == rec.get("Owner")
             assert task.get("Task") == rec.get("Remediation Action")
-    assert len(open_controls) == 36
+    assert len(open_controls) == 53
 
 
 def test_phase_2_tasks_come_from_clause_gaps(pack: dict[str, Path]) -> None:
@@ -55,7 +55,7 @@ def test_phase_2_tasks_come_from_clause_gaps(pack: dict[str, Path]) -> None:
         if r.get("Coverage") != FULL and r.get("Target Phase") == "Phase 2 - ISMS Foundation"
     }
     road = read_workbook(pack["roadmap"])
-    assert {ref for r in road.records(sheet_name(2)) for ref in r.get("Reference")} == phase2_gaps
+    assert {ref for r in road.records(sheet_name(2)) for ref in r.get("Reference") or []} == phase2_gaps
     assert {"4.3", "6.1.3", "7.5.1", "9.2.2"} <= phase2_gaps
 
 
@@ -84,7 +84,12 @@ def test_roadmap_validates_clean_with_the_pack(pack: dict[str, Path]) -> None:
 def test_overview_dates_follow_the_start(pack: dict[str, Path]) -> None:
     road = read_workbook(pack["roadmap"])
     assert road.forms[OVERVIEW].fields["Start Date"] == START
-    assert road.forms[OVERVIEW].fields["Target Certificate"] == max(r.get("End") for r in road.records(sheet_name(5)))
+    stage2 = next(r for r in road.records(sheet_name(5)) if r.get("Task ID") == "P5-04")
+    overview = road.forms[OVERVIEW].fields
+    assert overview["Stage 2 Complete"] == stage2.get("End") == max(r.get("End") for r in road.records(sheet_name(5)))
+    # F29: the certification decision is the certification body's, weeks after Stage 2 and outside the plan.
+    assert overview["Certification Decision"] == overview["Stage 2 Complete"] + dt.timedelta(weeks=4)
+    assert overview["Certification Decision"] > phase_window(START, 5)[1]
     for p in PHASES:
         assert all(r.get("Status") == "Not started" for r in road.records(sheet_name(p)))
 
@@ -135,11 +140,65 @@ def test_a_missing_gap_task_is_caught(pack: dict[str, Path], tmp_path: Path) -> 
         (folder / pack[kind].name).write_bytes(pack[kind].read_bytes())
     edit_cell(folder / "roadmap.xlsx", sheet_name(3), "P3-01", "Reference", "see gap workbook")
     findings = [f for fr in validate([folder], as_of=AS_OF).files for f in fr.findings if f.code == "XWB005"]
-    assert [f.key for f in findings] == ["A.5.11"] and findings[0].cell is None
+    assert [f.key for f in findings] == ["A.5.9"] and findings[0].cell is None
 
 
 def test_start_date_is_required(pack: dict[str, Path], tmp_path: Path) -> None:
     book = build_roadmap(read_workbook(pack["gap"]), START)
-    assert len(book.tables[sheet_name(3)].records) == 36
+    assert len(book.tables[sheet_name(3)].records) == 53
     result = CliRunner().invoke(main, ["roadmap", "--gap", str(pack["gap"]), "-o", str(tmp_path / "r.xlsx")])
     assert result.exit_code == 2
+
+
+def test_phase_2_follows_the_standards_order(pack: dict[str, Path]) -> None:
+    """F28: context -> scope -> risk method -> risk assessment -> treatment and SoA -> objectives, policy first."""
+    tasks = plan(read_workbook(pack["gap"]), START, SIZES[1])
+    by_clause = {ref: t for t in tasks[2] for ref in t.reference}
+    for before, after in (
+        ("4.1", "4.3"),
+        ("4.2", "4.3"),
+        ("4.3", "6.1.2"),
+        ("6.1.2", "8.2"),
+        ("8.2", "6.1.3"),
+        ("6.1.3", "6.2"),
+        ("5.2", "6.2"),
+    ):
+        assert by_clause[before].end < by_clause[after].start, (before, after)
+        assert by_clause[before].id in by_clause[after].depends, (before, after)
+    certification_body = next(t for t in tasks[2] if t.workstream == "Certification")
+    stage1 = tasks[5][1]
+    assert (stage1.start - certification_body.end).days >= 6 * 7, "the certification body needs weeks of notice"
+
+
+def test_internal_audit_after_remediation_and_stage_gaps(pack: dict[str, Path]) -> None:
+    """F30: the internal audit follows Phase 3; Stage 1 concerns get time before Stage 2; durations are business days."""
+    tasks = plan(read_workbook(pack["gap"]), START, SIZES[1])
+    audit = next(t for t in tasks[4] if "9.2.1" in t.reference)
+    assert audit.start > max(t.end for t in tasks[3])
+    for stream in {t.workstream for t in tasks[3]}:
+        last = max(t.end for t in tasks[3] if t.workstream == stream)
+        assert any(t.id in audit.depends for t in tasks[3] if t.workstream == stream and t.end == last), stream
+    nonconformities = next(t for t in tasks[4] if t.workstream == "Nonconformities")
+    assert nonconformities.reference == ["10.2"], "10.1 is continual improvement, its own deliverable"
+    stage1, stage2 = tasks[5][1], tasks[5][3]
+    assert (stage2.start - stage1.start).days >= 21
+    for ts in tasks.values():
+        for t in ts:
+            assert t.start.weekday() < 5 and t.end.weekday() < 5, t.id
+            assert t.row()["Days"] == sum(
+                1 for i in range((t.end - t.start).days + 1) if (t.start + dt.timedelta(days=i)).weekday() < 5
+            )
+
+
+def test_a_dependency_that_does_not_fit_is_kept_and_warned(pack: dict[str, Path], tmp_path: Path) -> None:
+    """F30: a dependency that does not fit is never dropped: the plan keeps it and validate warns."""
+    from toolkit.kinds.roadmap.model import not_fitting
+
+    gap = tmp_path / "gap.xlsx"
+    gap.write_bytes(pack["gap"].read_bytes())
+    edit_cell(gap, CLAUSES, "4.3", "Target Phase", "Phase 4 - Pre-Certification")
+    book = read_workbook(gap)
+    tasks = plan(book, START, SIZES[1])
+    assert not_fitting(tasks) == []
+    tasks[3][0].depends.append(tasks[4][0].id)  # a phase 3 task waiting on a phase 4 one
+    assert not_fitting(tasks) and tasks[4][0].id in tasks[3][0].depends

@@ -22,6 +22,7 @@ from toolkit.kinds.savings.build import build_savings
 from toolkit.kinds.savings.model import (
     CATEGORIES,
     DEFAULTS,
+    FIRST_YEAR,
     INPUTS,
     NAMES,
     RANGES,
@@ -37,14 +38,16 @@ from toolkit.workbook.reader import read_workbook
 
 libreoffice = pytest.mark.libreoffice
 HEADERS = ["Cost Category", "Starting from Scratch", "Extending from SOC 2", "Savings %", "Savings"]
-#: The bundled sample company with the default assumptions: 57 of 93 Annex A controls fully addressed.
+#: The bundled sample company with the default assumptions: 40 of 93 Annex A controls fully addressed
+#: (43 %, below the article's 60 %), so every range sits at its low end.
 SAMPLE_FIGURES = {
-    "Implementation consulting": (90000, 43839, 0.5129, 46161),
+    "Implementation consulting": (90000, 45000, 0.5, 45000),
     "Internal effort": (60000, 30000, 0.5, 30000),
     "GRC platform": (25000, 0, 1.0, 25000),
     "Certification audit fees": (30000, 30000, 0.0, 0),
-    "Ongoing maintenance (annual)": (40000, 25224, 0.3694, 14776),
-    "Total first-year cost": (205000, 103839, 0.4935, 101161),
+    "Internal audit": (0, 0, 0.0, 0),
+    "Ongoing maintenance (annual)": (40000, 26000, 0.35, 14000),
+    "Total first-year cost": (205000, 105000, 0.4878, 100000),
 }
 
 
@@ -92,8 +95,8 @@ def summary_cell(path: Path, category: str, column: str) -> str:
 
 def test_sample_figures_fall_within_the_articles_ranges(sample_gap: Path) -> None:
     cov = read_coverage(sample_gap)
-    assert (cov.fully, cov.partially, cov.not_addressed) == (57, 27, 9)
-    assert cov.share == 0.6129 and position(cov.share) == 0.129
+    assert (cov.fully, cov.partially, cov.not_addressed) == (40, 36, 17)
+    assert cov.share == 0.4301 and position(cov.share) == 0.0
     book = build_savings(cov)
     fields = book.forms[INPUTS].fields
     values = figures(fields, fields["Position in Range"])
@@ -103,7 +106,8 @@ def test_sample_figures_fall_within_the_articles_ranges(sample_gap: Path) -> Non
         assert cat.low <= pct <= cat.high, (cat.name, pct)
         row = values[cat.name]
         assert tuple(row[c] for c in HEADERS[1:]) == SAMPLE_FIGURES[cat.name], cat.name
-    consulting, internal, grc, audit, maintenance, total = (values[c.name]["Savings %"] for c in CATEGORIES)
+    consulting, internal, grc, audit, internal_audit, maintenance, total = (values[c.name]["Savings %"] for c in CATEGORIES)
+    assert internal_audit == 0.0
     assert 0.50 <= consulting <= 0.60 and internal == 0.50 and grc == 1.0 and audit == 0.0
     assert 0.35 <= maintenance <= 0.50 and 0.45 <= total <= 0.55
 
@@ -162,9 +166,9 @@ def test_workbook_contract(workbook: Path) -> None:
     assert inputs.fields["Currency"] == "USD" and inputs.fields["Organisation"] == "Harbourline"
     assert {k: inputs.fields[k] for k in DEFAULTS} == DEFAULTS
     assert inputs.fields["FTE Months from Scratch"] == 6
-    assert inputs.fields["Annex A Fully Addressed"] == 0.6129 and inputs.fields["Position in Range"] == 0.129
-    assert "57 fully, 27 partially, 9 not addressed of 93" in inputs.fields["Gap Assessment Result"]
-    assert "61.3% gives 13%: consulting 51.3%" in inputs.fields["How the Range Is Used"]
+    assert inputs.fields["Annex A Fully Addressed"] == 0.4301 and inputs.fields["Position in Range"] == 0.0
+    assert "40 fully, 36 partially, 17 not addressed of 93" in inputs.fields["Gap Assessment Result"]
+    assert "43.0% gives 0%: consulting 50.0%" in inputs.fields["How the Range Is Used"]
     ranges = {r.get("Cost Category"): (r.get("Savings Low"), r.get("Savings High")) for r in inputs.blocks[RANGES]}
     assert ranges == {c.name: (c.low, c.high) for c in CATEGORIES}
 
@@ -185,10 +189,11 @@ def test_every_figure_is_a_live_formula_over_the_inputs(workbook: Path) -> None:
                 assert cell.number_format == "0.0%"
             else:
                 assert cell.number_format == '"$"#,##0;-"$"#,##0', cell.number_format
-    formulas = [str(ws.cell(r, 2).value) for r in range(2, 8)]
+    formulas = [str(ws.cell(r, 2).value) for r in range(2, 9)]
     assert formulas[0] == "=ROUND(Day_Rate*Consulting_Days,0)"
     assert formulas[1] == "=ROUND(FTE_Monthly_Cost*FTE_Months,0)"
-    assert formulas[5] == "=SUM(B2:B5)", "the total is the four first-year rows, not maintenance"
+    assert formulas[6] == "=SUM(B2:B6)", "the total is the five first-year rows, not maintenance"
+    assert str(ws["C4"].value) == "=ROUND(GRC_Addon_Fee,0)", "extending keeps the GRC platform at the add-on fee"
     assert "Range_Position" in str(ws["D2"].value) and "'Inputs'!$E$" in str(ws["D2"].value)
     assert str(wb[INPUTS][f"B{reader.rows['Position in Range']}"].value).startswith("=ROUND(MAX(0,MIN(1,(Fully_Addressed-0.6)")
     assert ws.freeze_panes == "A2", "a six-row table freezes its header only, and has no filter"
@@ -203,8 +208,11 @@ def test_every_figure_is_a_live_formula_over_the_inputs(workbook: Path) -> None:
     assert b"Extending from SOC 2 = starting from scratch" in sheets, "How to read explains the method"
     assert b'<c:barDir val="col"/>' in chart and b'<c:grouping val="clustered"/>' in chart
     # The first-year components only: neither the total beside its own parts nor the yearly maintenance.
-    assert b"'Cost Savings Summary'!$B$2:$B$5" in chart and b"'Cost Savings Summary'!$C$2:$C$5" in chart
-    assert b"$B$7" not in chart
+    last = 1 + len(FIRST_YEAR)
+    assert (
+        f"'Cost Savings Summary'!$B$2:$B${last}".encode() in chart and f"'Cost Savings Summary'!$C$2:$C${last}".encode() in chart
+    )
+    assert f"$B${len(CATEGORIES) + 1}".encode() not in chart
 
 
 def test_currency_option_formats_the_amounts(sample_gap: Path, tmp_path: Path) -> None:
@@ -249,8 +257,8 @@ def test_changing_an_input_is_picked_up_by_the_validator(workbook: Path) -> None
     total = summary_cell(workbook, "Total first-year cost", "Savings %")
     got = [f for f in findings(workbook) if f.code.startswith("SAV")]
     assert [(f.code, f.severity, f.cell, f.key) for f in got] == [("SAV002", "warning", total, "Total first-year cost")]
-    # 90,000 + 60,000 + 25,000 + 500,000 from scratch; 101,161 saved: 14.99 %.
-    assert "14.99%" in got[0].message and "45-55%" in got[0].message and "not recalculated" in got[0].message
+    # 90,000 + 60,000 + 25,000 + 500,000 + 0 from scratch; 100,000 saved: 14.81 %.
+    assert "14.81%" in got[0].message and "45-55%" in got[0].message and "not recalculated" in got[0].message
 
 
 def test_a_figure_typed_over_is_caught(workbook: Path) -> None:
@@ -272,11 +280,28 @@ def test_a_missing_category_row(workbook: Path) -> None:
     assert [(f.severity, f.sheet, f.cell, f.row, f.key) for f in got] == [("error", SUMMARY, None, None, "GRC platform")]
 
 
+def test_the_grc_add_on_fee_and_the_internal_audit_cost(workbook: Path) -> None:
+    """F31: a GRC platform usually charges for an added framework, and the first year needs an internal
+    auditor. Both default to 0, which keeps the article's figures; entered, they show in the figures."""
+    book = build_savings(Coverage(40, 36, 17), inputs={"GRC Framework Add-on Fee": 6000, "Internal Audit Cost": 12000})
+    fields = book.forms[INPUTS].fields
+    values = figures(fields, fields["Position in Range"])
+    assert values["GRC platform"]["Extending from SOC 2"] == 6000 and values["GRC platform"]["Savings %"] == 0.76
+    assert values["Internal audit"]["Starting from Scratch"] == values["Internal audit"]["Extending from SOC 2"] == 12000
+    assert values["Total first-year cost"]["Starting from Scratch"] == 217000
+    assert values["Total first-year cost"]["Extending from SOC 2"] == 123000
+    cell = set_input(workbook, "GRC Framework Add-on Fee", -100)
+    assert ("SAV005", "error", INPUTS, cell) in codes(workbook)
+    set_input(workbook, "GRC Framework Add-on Fee", 6000)
+    grc = summary_cell(workbook, "GRC platform", "Savings %")
+    assert ("SAV002", "warning", SUMMARY, grc) in codes(workbook), "below the article's 100%: said so"
+
+
 def test_rules_are_listed_with_examples() -> None:
     from toolkit.kinds import all_rules as load_all
 
     rules = {code: r for code, r in load_all().items() if r.kind == "savings"}
-    assert sorted(rules) == ["SAV001", "SAV002", "SAV003", "SAV004"]
+    assert sorted(rules) == ["SAV001", "SAV002", "SAV003", "SAV004", "SAV005"]
     for r in rules.values():
         assert "Bad:" in r.example and "Good:" in r.example, r.code
 
@@ -304,10 +329,10 @@ def test_merge_keeps_the_clients_inputs_and_recomputes(workbook: Path, sample_ga
     assert result.exit_code == 0, result.output
     book = read_workbook(out)
     fields = book.forms[INPUTS].fields
-    assert fields["Consulting Day Rate"] == 1800 and fields["Currency"] == "GBP" and fields["Annex A Fully Addressed"] == 0.6129
+    assert fields["Consulting Day Rate"] == 1800 and fields["Currency"] == "GBP" and fields["Annex A Fully Addressed"] == 0.4301
     rows = {r.get("Cost Category"): r for r in book.records(SUMMARY)}
     consulting = rows["Implementation consulting"]
-    assert consulting.get("Starting from Scratch") == 108000 and consulting.get("Extending from SOC 2") == 52607
+    assert consulting.get("Starting from Scratch") == 108000 and consulting.get("Extending from SOC 2") == 54000
     assert consulting.extra["Budget Owner"] == "CFO"
     assert rows["Total first-year cost"].get("Starting from Scratch") == 223000
     assert rows["Penetration testing"].get("Starting from Scratch") == 12000
@@ -408,7 +433,7 @@ def test_client_change_recalculated_in_libreoffice_is_judged_on_the_sheet(soffic
     set_input(workbook, "Certification Audit Fees", 500000)
     (back,) = lo_recalculate(soffice, [workbook], tmp_path / "lo")
     total = read_workbook(back).tables[SUMMARY].records[-1]
-    assert total.get("Savings %") == 0.1499 and total.get("Starting from Scratch") == 675000
+    assert total.get("Savings %") == 0.1481 and total.get("Starting from Scratch") == 675000
     got = [f for f in findings(back) if f.severity == "error" or f.code.startswith("SAV")]
     assert [(f.code, f.key) for f in got] == [("SAV002", "Total first-year cost")]
     assert "not recalculated" not in got[0].message
@@ -421,4 +446,4 @@ def test_savings_renders_to_pdf(soffice: str, workbook: Path, tmp_path: Path) ->
     assert data.startswith(b"%PDF") and len(data) > 10_000
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
-        assert "Total first-year cost" in text and "$205,000" in text and "49.4%" in text
+        assert "Total first-year cost" in text and "$205,000" in text and "48.8%" in text

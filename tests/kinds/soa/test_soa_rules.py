@@ -42,6 +42,36 @@ CASES: list[tuple[str, tuple[Any, ...], str, str | None, str | None]] = [
     ("doc-approver-empty", ("doc", "Approved By", None), "SOA011", "B8", None),
     ("doc-approval-date-empty", ("doc", "Approval Date", None), "SOA012", "B9", None),
     ("doc-approval-date-text", ("doc", "Approval Date", "soon"), "WB004", "B9", None),
+    # F24-F27: justifications, reasons for selection, target dates, version history
+    (
+        "justified-by-soc2",
+        (
+            "set",
+            "A.5.12",
+            "Justification",
+            "Required by customer commitments already evidenced through SOC 2 (CC6.1)",
+            "Related Risks",
+            None,
+        ),
+        "SOA015",
+        "{col}{row}",
+        "A.5.12",
+    ),
+    (
+        "no-reason-for-selection",
+        ("set", "A.5.10", "Related Risks", None),
+        "SOA016",
+        COLS["Legal / Regulatory"] + "{row}",
+        "A.5.10",
+    ),
+    (
+        "planned-no-target-date",
+        ("set", "A.5.11", "Implementation Status", "Planned"),
+        "SOA017",
+        COLS["Target Date"] + "{row}",
+        "A.5.11",
+    ),
+    ("doc-version-not-in-history", ("doc", "Version", "2.0"), "SOA018", "B6", None),
 ]
 
 
@@ -60,7 +90,8 @@ def apply(path: Path, edit: tuple[Any, ...]) -> int | None:
             ws.delete_rows(row)
             row = None
         else:
-            ws[f"{COLS[edit[2]]}{row}"] = edit[3]
+            for column, value in zip(edit[2::2], edit[3::2], strict=True):
+                ws[f"{COLS[column]}{row}"] = value
     wb.save(path)
     return row
 
@@ -115,7 +146,7 @@ def test_control_id_spellings_are_recognised(filled: Path, tmp_path: Path, spell
 def test_every_soa_rule_has_a_case() -> None:
     from toolkit.kinds import all_rules as load_all
 
-    covered = {c[2] for c in CASES} | {"SOA013", "SOA014"}
+    covered = {c[2] for c in CASES} | {"SOA013", "SOA014", "SOA019"}
     soa_codes = {code for code, r in load_all().items() if r.kind == "soa"}
     assert soa_codes <= covered
     assert len(catalog.annex_a()) == 93
@@ -156,3 +187,46 @@ def test_a_missing_sheet_or_column_is_a_structure_finding(tmp_path: Path) -> Non
     found = {(f.code, f.sheet, f.column) for f in validate([path], as_of=AS_OF).files[0].findings}
     assert ("WB001", DOC, None) in found
     assert ("WB002", SHEET, "Applicable") in found
+
+
+def test_additional_controls_are_checked_like_the_rest(tmp_path: Path) -> None:
+    """F26: controls from other sources (ISO/IEC 27017, the organisation's own) sit on their own sheet."""
+    from tests.helpers import filled_soa_book
+    from toolkit.kinds import write_workbook
+    from toolkit.kinds.soa.build import ADDITIONAL
+    from toolkit.workbook.writer import Table
+
+    good = {
+        "Control ID": "CLD.6.3.1",
+        "Control Title": "Shared roles and responsibilities within a cloud computing environment",
+        "Source": "ISO/IEC 27017",
+        "Applicable": "Yes",
+        "Justification": "Contractual: customer MSAs require cloud responsibilities to be stated",
+        "Implementation Status": "Implemented",
+        "Evidence Reference": "Shared responsibility matrix v2",
+        "Contractual": "Yes",
+    }
+    book = filled_soa_book()
+    book.tables[ADDITIONAL] = Table([good])
+    path = tmp_path / "soa.xlsx"
+    write_workbook("soa", book, path, "Example Ltd")
+    assert validate([path], as_of=AS_OF).files[0].findings == []
+    rows = [
+        good,
+        {**good, "Control ID": "ORG-01", "Evidence Reference": None},
+        {**good, "Control ID": "A.8.24"},
+        {
+            **good,
+            "Control ID": "ORG-02",
+            "Implementation Status": "Planned",
+            "Contractual": None,
+            "Justification": "Board decision 2026-10",
+        },
+    ]
+    book.tables[ADDITIONAL] = Table(rows)
+    write_workbook("soa", book, path, "Example Ltd")
+    found = {(f.code, f.sheet, f.row, f.key) for f in validate([path], as_of=AS_OF).files[0].findings}
+    assert ("SOA007", ADDITIONAL, 3, "ORG-01") in found
+    assert ("SOA019", ADDITIONAL, 4, "A.8.24") in found
+    assert ("SOA016", ADDITIONAL, 5, "ORG-02") in found and ("SOA017", ADDITIONAL, 5, "ORG-02") in found
+    assert not [f for f in found if f[0] == "SOA003"], "an additional control is not an unknown Annex A id"

@@ -1,12 +1,15 @@
-"""Gap assessment rules: every control and clause requirement once, valid ratings, notes."""
+"""Gap assessment rules: every control and clause requirement once, valid ratings, notes, a
+Control Mapping whose rows name real controls."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from toolkit.data import catalog
+from toolkit.data.signals import signals
 from toolkit.findings import WARNING, Finding
-from toolkit.kinds.gap.model import ANNEX, CLAUSES, FULL, NOT, PARTIAL, RANK
+from toolkit.kinds.gap.model import ANNEX, CLAUSES, FULL, MAPPING, NOT, PARTIAL, RANK
+from toolkit.kinds.soc2.model import MATRIX
 from toolkit.rules import Context, at, missing, rule, table_ok
 from toolkit.workbook.reader import Record, TableData, WorkbookData
 
@@ -120,3 +123,51 @@ def gap_without_owner(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     for _sheet, k, rec in _first_rows(book):
         if rec.get("Coverage") not in (None, FULL) and rec.get("Owner") is None and rec.has("Owner"):
             yield at("GAP007", rec, "Owner", k, f"{k} is a gap but has no owner")
+
+
+def _mapping(book: WorkbookData) -> TableData | None:
+    table = book.tables.get(MAPPING)
+    return table if table is not None and table_ok(table) else None
+
+
+@rule("GAP008", "gap", "A Control Mapping row names an ISO id or a SOC 2 control that does not exist")
+def mapping_unknown(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: ISO ID `A.5.38`, or SOC 2 Control `HA-XX-99` that the matrix does not hold: the row counts for nothing.
+    Good: an Annex A control or clause requirement, and a control of the SOC 2 Controls sheet."""
+    table = _mapping(book)
+    if table is None:
+        return
+    matrix = book.tables.get(MATRIX)
+    controls = {str(r.get("Control ID")) for r in matrix.records} if matrix is not None and table_ok(matrix) else None
+    for rec in table.records:
+        iso_id, cid = rec.get("ISO ID"), rec.get("SOC 2 Control")
+        key = rec.get("Mapping")
+        if iso_id is None or str(iso_id) not in signals():
+            shown = "blank" if iso_id is None else f"'{iso_id}'"
+            yield at(
+                "GAP008",
+                rec,
+                "ISO ID",
+                key,
+                f"ISO ID is {shown}: not an Annex A control or clause requirement, so the row counts for nothing",
+            )
+        if cid is None or (controls is not None and str(cid) not in controls):
+            shown = "blank" if cid is None else f"'{cid}'"
+            yield at(
+                "GAP008",
+                rec,
+                "SOC 2 Control",
+                key,
+                f"SOC 2 Control is {shown}: not a control of the SOC 2 Controls sheet, so the row counts for nothing",
+            )
+
+
+@rule("GAP009", "gap", "A Control Mapping row has no Use (Yes or No)", WARNING)
+def mapping_use_blank(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: Use left empty: the control is not counted. Good: `Yes` if it supports the ISO id, `No` if not."""
+    table = _mapping(book)
+    if table is None or "Use" not in table.columns:
+        return
+    for rec in table.records:
+        if rec.get("Use") is None and rec.get("ISO ID") is not None:
+            yield at("GAP009", rec, "Use", rec.get("Mapping"), "Use is blank, so this control does not count; answer Yes or No")

@@ -227,27 +227,35 @@ def how_to_read(inv: Inventory) -> SheetWriter:
     lines = [
         ("How ratings were derived", "title"),
         (
-            "Each Annex A control and clause 4-10 requirement is compared with the client's SOC 2 control matrix through a reviewed mapping of SOC 2 criteria to ISO requirements. Each link in the mapping says how much of the ISO requirement the SOC 2 criterion covers: all of it ('equal' or 'superset'), part of it ('subset'), or an overlap ('intersect').",
+            f"Each Annex A control and clause 4-10 requirement of {catalog.STANDARD} is compared with the client's SOC 2 control matrix ({catalog.TSC_EDITION}), control by control, not criterion by criterion.",
             "text",
         ),
         (
-            "Fully addressed: an 'equal' or 'superset' link from a criterion whose client controls were tested with no exceptions.",
+            "Control Mapping: each client control is proposed for the ISO ids its criteria link to in ctk's curated crosswalk (typed with the NIST IR 8477 set relationships, read as 'the SOC 2 criterion is ... of the ISO requirement'), where its description is about the ISO id. Set Use to No to drop a proposal; add a row to map a control ctk did not propose. The ratings follow the sheet when the workbook is regenerated.",
             "text",
         ),
         (
-            "Partially addressed: only 'intersect' or 'subset' links, or the full link's controls had exceptions noted or were not tested.",
+            "Fully addressed: a client control tested with no exceptions, performed by the client itself, either through an 'equal' or 'superset' link or with a description that shows the ISO control's specific elements (for A.5.9, an inventory and named owners). The Rating Basis names the controls and the words that carried it.",
             "text",
         ),
         (
-            "Not addressed: no criterion in the client's SOC 2 scope maps to the requirement. Criteria outside the scope count for nothing.",
+            "Partially addressed: controls that go part of the way, or whose test found exceptions (an exception caps exactly the ISO ids its control supports, and its text is in the Gap Description), or that were not tested, or whose support is only inherited from a carved-out provider (physical controls and redundancy).",
             "text",
         ),
         (
-            "Management-system requirements (clauses 4-10) are never fully met by SOC 2: scope, the SoA, objectives, document control, internal audit and management review come out as gaps.",
+            "Not addressed: no client control is used for it. Criteria outside the client's SOC 2 scope count for nothing.",
             "text",
         ),
         (
-            "Suggested Coverage and Rating Basis are computed; Coverage, Gap Description, Remediation Action, Owner, Target Phase and Notes are yours. Coverage starts as the suggestion; rate a control better than suggested only with a note saying why (the workbook is checked for this when it comes back).",
+            "ISO Expects Beyond SOC 2, on every row, Fully addressed ones included: what an ISO auditor will look for that a SOC 2 audit does not. Verify it before relying on the rating.",
+            "text",
+        ),
+        (
+            "Management-system requirements (clauses 4-10) are never fully met by SOC 2: their rows name the client controls that go part of the way (a steering committee for 9.3, treatment plans for 6.1.3, objectives for 6.2). Clauses 4.1 and 4.2 include the climate change determination of Amendment 1:2024.",
+            "text",
+        ),
+        (
+            "Suggested Coverage, Rating Basis and ISO Expects Beyond SOC 2 are computed; Coverage, Gap Description, Remediation Action, Owner, Target Phase and Notes are yours. Coverage starts as the suggestion; rate a control better than suggested only with a note saying why (the workbook is checked for this when it comes back).",
             "text",
         ),
         (
@@ -266,6 +274,7 @@ def how_to_read(inv: Inventory) -> SheetWriter:
             "text",
         ),
         ("Controls not tested: " + (", ".join(c.id for c in inv.controls if c.result == NOT_TESTED) or "none") + ".", "text"),
+        ("Carve-outs (Inherited): " + (", ".join(c.id for c in inv.controls if c.inherited) or "none") + ".", "text"),
     ]
 
     def write(wb: Workbook, ws: Worksheet, st: Styles) -> None:

@@ -12,14 +12,17 @@ from toolkit.workbook.schema import load_spec
 from toolkit.workbook.writer import Book, Table
 
 
-def build_register(risks: list[dict[str, Any]], org: str | None = None, method: Method | None = None) -> Book:
+def build_register(
+    risks: list[dict[str, Any]], org: str | None = None, method: Method | None = None, approval: dict[str, Any] | None = None
+) -> Book:
+    """The register of `risks`; `approval` gives the Methodology's Version, Approved By and Approval Date."""
     method = method or Method()
     rows = [computed(r, method) for r in risks]
     declared = {c.name for c in load_spec("risk").sheet(REGISTER).columns}
     extra = list(dict.fromkeys(k for r in risks for k in r if k not in declared))
     return Book(
         tables={REGISTER: Table(rows, extra)},
-        forms={METHOD: methodology_form(method, org)},
+        forms={METHOD: methodology_form(method, org, approval)},
         custom={HEAT: heat_map(rows, method)},
     )
 
@@ -39,6 +42,7 @@ def from_source(
     org: str | None = None,
     method: Method | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    approval: dict[str, Any] | None = None,
 ) -> Book:
     """A register of the risks in `source` (.csv or .xlsx with the register's headers), or a blank one."""
-    return build_register(import_risks(source, limits) if source is not None else [], org, method)
+    return build_register(import_risks(source, limits) if source is not None else [], org, method, approval)

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterator
 
 from toolkit.data import catalog
 from toolkit.findings import WARNING, Finding
-from toolkit.kinds.risk.model import METHOD, REGISTER, Method, method_of, product
-from toolkit.rules import Context, at, at_form, missing, required_by, rule, table_ok
-from toolkit.workbook.reader import Record, WorkbookData
+from toolkit.kinds.risk.model import METHOD, REGISTER, RISK_OWNER, Method, method_of, names_match, product
+from toolkit.rules import Context, at, at_form, missing, not_run, required_by, rule, table_ok
+from toolkit.workbook.reader import Record, TableData, WorkbookData
 
 CLOSED = ("Treated", "Closed")
 
@@ -210,28 +210,35 @@ def acceptance_date_missing(book: WorkbookData, ctx: Context) -> Iterator[Findin
             )
 
 
-@rule("RSK012", "risk", "A risk above the threshold is accepted by someone the Methodology does not authorise", WARNING)
+@rule("RSK012", "risk", "A risk is accepted by someone the Methodology does not authorise for its level", WARNING)
 def acceptor_not_authorised(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
-    """Bad: score 15 accepted by `Office Manager` when only the CEO may. Good: `Chief Executive Officer (Priya Raman)`."""
+    """Bad: a risk left at 20 (Critical) accepted by the `ISMS Steering Committee` when the Critical level
+    names only the CEO. Good: `Chief Executive Officer (Priya Raman)`. At or below the threshold the
+    risk owner accepts (RSK027 checks it)."""
     method = _method(book)
-    roles = [r.casefold() for r in method.acceptors]
     for rec, rid in _risks(book):
         score = _retained(rec)
         who = rec.get("Accepted By")
-        if (
-            score is not None
-            and score > method.threshold
-            and isinstance(who, str)
-            and roles
-            and not any(r in who.casefold() for r in roles)
-        ):
+        if score is None or score <= method.threshold or not isinstance(who, str):
+            continue
+        allowed = method.may_accept(score)
+        if not any(_signs(who, role, rec) for role in allowed):
             yield at(
                 "RSK012",
                 rec,
                 "Accepted By",
                 rid,
-                f"{rid or 'risk'} (score {score}) is accepted by '{who}'; above the threshold only {', '.join(method.acceptors)} may accept",
+                f"{rid or 'risk'} is left at {score} ({method.level(score) or 'no level'}) and accepted by '{who}'; "
+                f"the Methodology names {', '.join(allowed)} for that level",
             )
+
+
+def _signs(who: str, role: str, rec: Record) -> bool:
+    """Whether `who` is `role` (the token `Risk owner` stands for the risk's own owner)."""
+    if role.casefold() == RISK_OWNER.casefold():
+        owner = rec.get("Risk Owner")
+        return isinstance(owner, str) and names_match(who, owner)
+    return names_match(who, role)
 
 
 @rule("RSK013", "risk", "The residual score is above the inherent score")
@@ -334,4 +341,174 @@ def target_passed(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
                 "Target Date",
                 rid,
                 f"{rid or 'risk'} was due for treatment on {due.isoformat()} and is still '{rec.get('Status') or 'open'}'",
+            )
+
+
+# --- Clause 6.1.3 f: the risk owner approves the plan and accepts the residual risk -----------------
+
+#: Statuses at which the residual risk has been assessed: the residual values must be there.
+ASSESSED = ("In treatment", "Treated", "Accepted", "Closed")
+
+
+def _register(book: WorkbookData) -> TableData | None:
+    table = book.tables.get(REGISTER)
+    return table if table is not None and table_ok(table) else None
+
+
+def _needs(book: WorkbookData, code: str, column: str, what: str) -> Iterator[Finding]:
+    """One warning when the optional column a rule needs is not in the register (another tool's export)."""
+    table = _register(book)
+    if table is not None and column not in table.columns and table.records:
+        yield not_run(code, table, column, what)
+
+
+def _has_plan(rec: Record) -> bool:
+    return rec.get("Treatment Plan") is not None and rec.get("Treatment") is not None
+
+
+@rule("RSK021", "risk", "The Methodology has no version, approver or approval date")
+def methodology_unapproved(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Clause 6.1.2: the risk assessment process is documented, and a Stage 1 auditor asks for the approved,
+    dated, versioned method. Bad: Version, Approved By or Approval Date blank. Good: `1.0`, `ISMS Steering
+    Committee`, `2026-10-01`."""
+    form = book.forms.get(METHOD)
+    if form is None or form.sheet is None:
+        return
+    for col in required_by(form, "RSK021"):
+        if col.name not in form.cells:
+            yield missing(
+                "RSK021", form.sheet, None, f"Methodology has no '{col.name}' line; add it and fill it in", column=col.name
+            )
+        elif form.fields.get(col.name) is None:
+            yield at_form(
+                "RSK021", form, col.name, f"Methodology: {col.name} is empty; the method must be versioned and approved"
+            )
+
+
+@rule("RSK022", "risk", "A treatment plan has not been approved by the risk owner")
+def plan_unapproved(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Clause 6.1.3 f. Bad: a Treatment Plan with Plan Approved By blank.
+    Good: Plan Approved By = the risk owner, `VP Engineering (Dana Whitfield)`."""
+    yield from _needs(book, "RSK022", "Plan Approved By", "treatment plan approval")
+    for rec, rid in _risks(book):
+        if _has_plan(rec) and rec.has("Plan Approved By") and rec.get("Plan Approved By") is None:
+            yield at(
+                "RSK022",
+                rec,
+                "Plan Approved By",
+                rid,
+                f"{rid or 'risk'} has a treatment plan that its risk owner has not approved",
+            )
+
+
+@rule("RSK023", "risk", "A treatment plan approval has no date")
+def plan_approval_undated(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: Plan Approved By filled, Plan Approval Date blank. Good: the date of the owner's sign-off."""
+    yield from _needs(book, "RSK023", "Plan Approval Date", "the date of the plan approval")
+    for rec, rid in _risks(book):
+        if rec.get("Plan Approved By") is not None and rec.has("Plan Approval Date") and rec.get("Plan Approval Date") is None:
+            yield at("RSK023", rec, "Plan Approval Date", rid, f"{rid or 'risk'}: the plan approval has no date")
+
+
+@rule("RSK024", "risk", "A treatment plan was approved by someone other than the risk owner", WARNING)
+def plan_approved_by_other(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Clause 6.1.3 f asks for the risk owner's approval. Bad: owner `SRE Lead (Kenji Watanabe)`,
+    Plan Approved By `Office Manager`. Good: `Kenji Watanabe` or `SRE Lead (Kenji Watanabe)`."""
+    for rec, rid in _risks(book):
+        who, owner = rec.get("Plan Approved By"), rec.get("Risk Owner")
+        if isinstance(who, str) and isinstance(owner, str) and not names_match(who, owner):
+            yield at(
+                "RSK024",
+                rec,
+                "Plan Approved By",
+                rid,
+                f"{rid or 'risk'}: the plan is approved by '{who}', not by its risk owner '{owner}'",
+            )
+
+
+def _retained_within(book: WorkbookData) -> Iterator[tuple[Record, str | None, int]]:
+    """Risks whose retained score is known and at or below the threshold: the owner accepts them."""
+    method = _method(book)
+    for rec, rid in _risks(book):
+        score = _retained(rec)
+        if score is not None and score <= method.threshold:
+            yield rec, rid, score
+
+
+@rule("RSK025", "risk", "A residual risk at or below the threshold is not accepted by anyone")
+def residual_not_accepted(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Clause 6.1.3 f: every residual risk is accepted, not only those above the threshold (RSK010).
+    Bad: residual 2 x 4 = 8, threshold 9, Accepted By blank. Good: Accepted By = the risk owner."""
+    yield from _needs(book, "RSK025", "Accepted By", "residual risk acceptance")
+    for rec, rid, score in _retained_within(book):
+        if rec.has("Accepted By") and rec.get("Accepted By") is None:
+            yield at(
+                "RSK025",
+                rec,
+                "Accepted By",
+                rid,
+                f"{rid or 'risk'} is left at {score}; its risk owner has not accepted the residual risk",
+            )
+
+
+@rule("RSK026", "risk", "A residual risk at or below the threshold has no acceptance date")
+def residual_acceptance_undated(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: Accepted By filled, Acceptance Date blank (RSK011 covers risks above the threshold).
+    Good: the date the owner accepted the residual risk."""
+    for rec, rid, score in _retained_within(book):
+        if rec.get("Accepted By") is not None and rec.has("Acceptance Date") and rec.get("Acceptance Date") is None:
+            yield at("RSK026", rec, "Acceptance Date", rid, f"{rid or 'risk'} is left at {score} and accepted with no date")
+
+
+@rule("RSK027", "risk", "A residual risk at or below the threshold is accepted by someone other than its owner", WARNING)
+def residual_accepted_by_other(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Clause 6.1.3 f: the risk owner accepts. Bad: owner `Head of People (Tom Ashcroft)`, accepted by
+    `IT Manager`. Good: the owner, or an authority the Methodology names (a more senior acceptor)."""
+    method = _method(book)
+    senior = {r for names in method.authorities.values() for r in names if r.casefold() != RISK_OWNER.casefold()} | set(
+        method.acceptors
+    )
+    for rec, rid, score in _retained_within(book):
+        who, owner = rec.get("Accepted By"), rec.get("Risk Owner")
+        allowed = method.may_accept(score)
+        if not isinstance(who, str) or not isinstance(owner, str):
+            continue
+        if not any(_signs(who, role, rec) for role in allowed) and not any(names_match(who, r) for r in senior):
+            yield at(
+                "RSK027",
+                rec,
+                "Accepted By",
+                rid,
+                f"{rid or 'risk'} is left at {score} and accepted by '{who}', not by its risk owner '{owner}'",
+            )
+
+
+@rule("RSK028", "risk", "A risk in treatment, treated or accepted has no residual likelihood or impact")
+def residual_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Clause 6.1.3 e-f: the risk left after treatment is assessed and accepted. Bad: Status `Treated`,
+    Residual Likelihood blank. Good: the residual likelihood and impact (1-5) once treatment is decided."""
+    for rec, rid in _risks(book):
+        if rec.get("Status") not in ASSESSED:
+            continue
+        for column in ("Residual Likelihood", "Residual Impact"):
+            if rec.has(column) and rec.get(column) is None:
+                yield at(
+                    "RSK028", rec, column, rid, f"{rid or 'risk'} is '{rec.get('Status')}' but its {column.lower()} is blank"
+                )
+
+
+@rule("RSK029", "risk", "The residual level does not match the Methodology's levels for the residual score")
+def residual_level_mismatch(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: residual score 12 shown as `Medium` when the Methodology says 10-16 is High. Good: `High` (the formula)."""
+    method = _method(book)
+    for rec, rid in _risks(book):
+        expected = method.level(product(rec.get("Residual Likelihood"), rec.get("Residual Impact")))
+        level = rec.get("Residual Level")
+        if expected is not None and rec.has("Residual Level") and level != expected and book.calculated(rec, "Residual Level"):
+            yield at(
+                "RSK029",
+                rec,
+                "Residual Level",
+                rid,
+                f"{rid or 'risk'}: residual level is {level!r}, the Methodology gives '{expected}'",
             )

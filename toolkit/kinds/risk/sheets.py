@@ -108,10 +108,11 @@ def heat_map(rows: Sequence[dict[str, Any]], method: Method) -> SheetWriter:
                 wb.add_format({**count, "font_size": 10, "bg_color": LEVEL_COLOURS.get(name, "#FFFFFF")}),
             )
             ws.merge_range(legend + 1 + i, 2, legend + 1 + i, 6, f"score {low}-{high}", st.text)
+            ws.merge_range(legend + 1 + i, 7, legend + 1 + i, 12, f"accepted by: {'; '.join(method.may_accept(high))}", st.text)
         ws.write_string(
             legend + 1 + len(method.levels),
             0,
-            f"Acceptance threshold: {method.threshold} (above it, only {', '.join(method.acceptors)} may accept).",
+            f"Acceptance threshold: {method.threshold}. At or below it the risk owner accepts; above it, the level's Acceptance Authority.",
             st.italic,
         )
         ws.set_landscape()

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 
 from toolkit.errors import CtkError
-from toolkit.kinds.roadmap.model import OVERVIEW, PHASES, SIZES, plan, sheet_name
+from toolkit.kinds.roadmap.model import DECISION_WEEKS, OVERVIEW, PHASES, SIZES, plan, sheet_name, stage_dates
 from toolkit.kinds.roadmap.sheets import gantt
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
 from toolkit.workbook.reader import WorkbookData, read_workbook
@@ -15,8 +15,16 @@ from toolkit.workbook.writer import Book, Form, Table
 
 def build_roadmap(gap: WorkbookData, start: dt.date, size: str = SIZES[1], org: str | None = None) -> Book:
     tasks = plan(gap, start, size)
-    certificate = max(t.end for t in tasks[5])
-    form = Form({"Organisation": org, "Start Date": start, "Organisation Size": size, "Target Certificate": certificate})
+    stage2_end = stage_dates(start, size)[1][1]
+    form = Form(
+        {
+            "Organisation": org,
+            "Start Date": start,
+            "Organisation Size": size,
+            "Stage 2 Complete": stage2_end,
+            "Certification Decision": stage2_end + dt.timedelta(weeks=DECISION_WEEKS),
+        }
+    )
     book = Book(tables={sheet_name(p): Table([t.row() for t in tasks[p]]) for p in PHASES}, forms={OVERVIEW: form})
     book.custom[OVERVIEW] = gantt(book)
     return book

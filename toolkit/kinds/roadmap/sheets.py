@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
-from toolkit.kinds.roadmap.model import OVERVIEW, PHASES, phase_window, sheet_name, week_of
+from toolkit.kinds.roadmap.model import DECISION_WEEKS, OVERVIEW, PHASES, phase_window, sheet_name, week_of
 from toolkit.workbook.cells import col_letter
 from toolkit.workbook.schema import load_spec
 from toolkit.workbook.writer import Book, SheetWriter, Styles, cached
@@ -27,17 +27,29 @@ def gantt(book: Book) -> SheetWriter:
         if not isinstance(start, dt.date):
             return
         date_fmt = st.cell(True, "date")
-        cert_ref = pos[f"{OVERVIEW}:Target Certificate"].split("!")[1]
-        cert_row = int(re.sub(r"\D", "", cert_ref)) - 1
+        stage2_ref = pos[f"{OVERVIEW}:Stage 2 Complete"].split("!")[1]
+        stage2_row = int(re.sub(r"\D", "", stage2_ref)) - 1
         p5 = sheet_name(5)
-        end_col = col_letter([c.name for c in load_spec("roadmap").sheet(p5).columns].index("End"))
+        names = [c.name for c in load_spec("roadmap").sheet(p5).columns]
+        end_col, id_col = col_letter(names.index("End")), col_letter(names.index("Task ID"))
+        # The Stage 2 task's End, found by its id, so rows the client moves or adds do not shift it.
         ws.write_formula(
-            cert_row,
+            stage2_row,
             1,
-            f"=MAX('{p5}'!${end_col}:${end_col})",
+            f"=INDEX('{p5}'!${end_col}:${end_col},MATCH(\"P5-04\",'{p5}'!${id_col}:${id_col},0))",
             st.cell(True, "date", left=True),
-            cached(form.fields["Target Certificate"]),
+            cached(form.fields["Stage 2 Complete"]),
         )
+        decision_key = f"{OVERVIEW}:Certification Decision"
+        if decision_key in pos and isinstance(form.fields.get("Certification Decision"), dt.date):
+            decision_row = int(re.sub(r"\D", "", pos[decision_key].split("!")[1])) - 1
+            ws.write_formula(
+                decision_row,
+                1,
+                f"={stage2_ref}+{7 * DECISION_WEEKS}",
+                st.cell(True, "date", left=True),
+                cached(form.fields["Certification Decision"]),
+            )
 
         top = int(pos[f"{OVERVIEW}:next_row"]) + 1
         # The window runs past the last phase and the latest task, so a slip stays on the chart.

@@ -1,6 +1,7 @@
 """The cost-savings workbook: starting ISO/IEC 27001 from scratch vs extending a SOC 2 programme.
 
-The article gives six cost categories with the saving of each (a range for consulting, ongoing
+The article gives six cost categories with the saving of each (ctk adds a seventh, the internal
+audit, at 0 by default so the article's figures hold) (a range for consulting, ongoing
 maintenance and the first-year total). The client's assumptions sit on `Inputs`; every figure on
 `Cost Savings Summary` is a live formula over them, written with the value computed here. Where
 the article gives a range, the gap assessment picks the point: the share of Annex A rated
@@ -57,8 +58,12 @@ MONEY_INPUTS = tuple(
         "GRC Platform Annual Cost",
         "Certification Audit Fees",
         "Annual Maintenance from Scratch",
+        "GRC Framework Add-on Fee",
+        "Internal Audit Cost",
     )
 )
+#: Inputs that may be zero (their default keeps the article's figures): never negative, never text.
+OPTIONAL_INPUTS = ("GRC Framework Add-on Fee", "Internal Audit Cost")
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,10 @@ class Category:
     extending_words: str  # the article's "Extending from SOC 2"
     inputs: tuple[str, ...]  # Inputs multiplied for the scratch figure; empty for the total
     basis: str
+    #: An input that is the extending figure itself (the GRC platform's add-on fee), instead of a saving %.
+    extending_input: str | None = None
+    #: Whether the row is the article's (the internal audit row is ctk's addition).
+    in_article: bool = True
 
     @property
     def article_range(self) -> str:
@@ -106,7 +115,9 @@ CATEGORIES = (
         "Varies",
         "Already in use (no additional cost)",
         ("GRC Platform Annual Cost",),
-        "GRC Platform Annual Cost. The SOC 2 programme's platform is already in use: nothing to add.",
+        "GRC Platform Annual Cost. The SOC 2 programme's platform is already in use; extending costs the GRC Framework "
+        "Add-on Fee, if the platform charges one for ISO/IEC 27001 (0 by default: the benchmark's 100%).",
+        "GRC Framework Add-on Fee",
     ),
     Category(
         "Certification audit fees",
@@ -116,6 +127,18 @@ CATEGORIES = (
         "Same cost",
         ("Certification Audit Fees",),
         "Certification Audit Fees. The certification audit costs the same either way.",
+    ),
+    Category(
+        "Internal audit",
+        0.0,
+        0.0,
+        "Varies",
+        "Same cost",
+        ("Internal Audit Cost",),
+        "Internal Audit Cost: the internal audit is needed either way. Not in the benchmark's table; 0 by default, which keeps "
+        "its figures: enter a quote to include it.",
+        None,
+        False,
     ),
     Category(
         "Ongoing maintenance (annual)",
@@ -133,11 +156,12 @@ CATEGORIES = (
         "Higher",
         "Significantly lower",
         (),
-        "Consulting + internal effort + GRC platform + audit fees; its savings % follows from theirs (benchmark: 45-55%).",
+        "Consulting + internal effort + GRC platform + audit fees + internal audit; its savings % follows from theirs (benchmark: 45-55%).",
     ),
 )
 TOTAL = CATEGORIES[-1]
-FIRST_YEAR = CATEGORIES[:4]
+MAINTENANCE = next(c for c in CATEGORIES if c.name.startswith("Ongoing maintenance"))
+FIRST_YEAR = tuple(c for c in CATEGORIES if c not in (TOTAL, MAINTENANCE))
 BY_KEY = {header_key(c.name): c for c in CATEGORIES}
 
 
@@ -195,8 +219,13 @@ def figures(
         values = [as_number(fields.get(name)) for name in cat.inputs]
         scratch = _op(lambda *xs: xround(_product(xs), 0), *values)
         low, high = (as_number(v) for v in ranges.get(cat.name, (cat.low, cat.high)))
-        pct = _op(lambda lo, hi, q: xround(lo + (hi - lo) * q, 4), low, high, p)
-        extending = _op(lambda s, r: xround(s * (1 - r), 0), scratch, pct)
+        if cat.extending_input is not None:
+            # The extending cost is an input (the add-on fee); the saving follows from it.
+            extending = _op(lambda x: xround(x, 0), as_number(fields.get(cat.extending_input)))
+            pct = _op(lambda s, e, hi: hi if s == 0 else xround(1 - e / s, 4), scratch, extending, high)
+        else:
+            pct = _op(lambda lo, hi, q: xround(lo + (hi - lo) * q, 4), low, high, p)
+            extending = _op(lambda s, r: xround(s * (1 - r), 0), scratch, pct)
         out[cat.name] = {
             "Starting from Scratch": scratch,
             "Extending from SOC 2": extending,
@@ -281,7 +310,7 @@ class SavingsBook(Book):
 def range_rule(cov: Coverage) -> str:
     pos = position(cov.share)
     assert isinstance(pos, float)
-    consulting, maintenance = (c.low + (c.high - c.low) * pos for c in (CATEGORIES[0], CATEGORIES[4]))
+    consulting, maintenance = (c.low + (c.high - c.low) * pos for c in (CATEGORIES[0], MAINTENANCE))
     return (
         f"Where the benchmark gives a range, the saving sits at this position in it: 0% (the low end) when "
         f"{LOW_END:.0%} or less of Annex A is fully addressed, 100% (the high end) at {HIGH_END:.0%} or more, "
@@ -294,7 +323,7 @@ def article_rows() -> list[dict[str, Any]]:
     return [
         {
             "Cost Category": c.name,
-            "Starting from Scratch": c.scratch_words,
+            "Starting from Scratch": c.scratch_words if c.in_article else f"{c.scratch_words} (not in the benchmark)",
             "Extending from SOC 2": c.extending_words,
             "Savings Low": c.low,
             "Savings High": c.high,

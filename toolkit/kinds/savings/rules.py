@@ -133,7 +133,7 @@ def _range(cat: Category) -> str:
     return _pct(cat.low) if cat.low == cat.high else f"{cat.low * 100:.0f}-{_pct(cat.high)}"
 
 
-@rule("SAV003", "savings", "One of the article's six cost categories has no row on the Cost Savings Summary")
+@rule("SAV003", "savings", "One of the cost categories has no row on the Cost Savings Summary")
 def category_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: the `GRC platform` row deleted. Good: all six rows, from Implementation consulting to
     Total first-year cost (regenerate with `ctk savings --merge` to put one back)."""
@@ -188,3 +188,20 @@ def figure_mismatch(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
 
 def _amount(value: float) -> str:
     return f"{value:,.0f}"
+
+
+@rule("SAV005", "savings", "An optional cost on Inputs is negative or not a number")
+def optional_input_invalid(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
+    """Bad: GRC Framework Add-on Fee `-500` or `ask vendor`. Good: `0` (no add-on fee, the article's figures)
+    or the fee quoted, e.g. `6000`; blank counts as 0."""
+    form = _inputs(book)
+    if form is None:
+        return
+    for col in required_by(form, "SAV005"):
+        name, value = col.name, form.fields.get(col.name)
+        if value is None:
+            continue
+        if not _number(value):
+            yield at_form("SAV005", form, name, f"{name} is '{value}', not a number; enter 0 or the amount")
+        elif value < 0:
+            yield at_form("SAV005", form, name, f"{name} is {value:g}; it cannot be negative")

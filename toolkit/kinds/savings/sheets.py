@@ -17,6 +17,7 @@ from toolkit.kinds.savings.model import (
     MONEY_COLUMNS,
     MONEY_INPUTS,
     NAMES,
+    OPTIONAL_INPUTS,
     RANGES,
     SOURCE,
     SUMMARY,
@@ -138,6 +139,7 @@ def _finish_inputs(wb: Workbook, ws: Worksheet, fields: Mapping[str, Any], fmt: 
             ws.write_blank(r, 1, None, cell_fmt)
         else:
             ws.write_string(r, 1, str(value), cell_fmt)
+        zero_ok = name in OPTIONAL_INPUTS
         ws.data_validation(
             r,
             1,
@@ -145,10 +147,10 @@ def _finish_inputs(wb: Workbook, ws: Worksheet, fields: Mapping[str, Any], fmt: 
             1,
             {
                 "validate": "decimal",
-                "criteria": ">",
+                "criteria": ">=" if zero_ok else ">",
                 "value": 0,
                 "error_title": name[:32],
-                "error_message": f"{name}: enter a positive number.",
+                "error_message": f"{name}: enter {'0 or more' if zero_ok else 'a positive number'}.",
             },
         )
         if name in MONEY_INPUTS:
@@ -198,11 +200,18 @@ def _finish_summary(
             ws.write_string(r, col["Cost Category"], cat.name, fmt.label_total)
         else:
             product = "*".join(NAMES[name] for name in cat.inputs)
-            formulas = {
-                "Starting from Scratch": f"=ROUND({product},0)",
-                "Extending from SOC 2": f"=ROUND({scratch}*(1-{rate}),0)",
-                "Savings %": f"=ROUND({low[i]}+({high[i]}-{low[i]})*{NAMES['Position in Range']},4)",
-            }
+            if cat.extending_input is not None:
+                formulas = {
+                    "Starting from Scratch": f"=ROUND({product},0)",
+                    "Extending from SOC 2": f"=ROUND({NAMES[cat.extending_input]},0)",
+                    "Savings %": f"=IF({scratch}=0,{high[i]},ROUND(1-{extending}/{scratch},4))",
+                }
+            else:
+                formulas = {
+                    "Starting from Scratch": f"=ROUND({product},0)",
+                    "Extending from SOC 2": f"=ROUND({scratch}*(1-{rate}),0)",
+                    "Savings %": f"=ROUND({low[i]}+({high[i]}-{low[i]})*{NAMES['Position in Range']},4)",
+                }
         formulas["Savings"] = f"={scratch}-{extending}"
         for name, formula in formulas.items():
             ws.write_formula(r, col[name], formula, pct if name == "Savings %" else money, _cached(values[name]))
@@ -293,7 +302,15 @@ def _notes(ws: Worksheet, st: Styles, book: SavingsBook) -> None:
             "text",
         ),
         (
-            "Total first-year cost adds consulting, internal effort, GRC platform and audit fees; its savings % follows from "
+            "Two inputs the benchmark leaves out, both 0 by default so its figures hold: the GRC Framework Add-on Fee (GRC "
+            "platforms usually charge to add ISO/IEC 27001 as a framework; enter it and the GRC saving falls below 100%, "
+            "which the check of the returned workbook points out) and the Internal Audit Cost (an outsourced internal auditor or an independent "
+            "internal one: the same either way, so 0% saving, but part of the first-year cost). Remediation tooling the "
+            "gap assessment calls for (DLP, web filtering, CSPM) is not costed here.",
+            "text",
+        ),
+        (
+            "Total first-year cost adds consulting, internal effort, GRC platform, audit fees and internal audit; its savings % follows from "
             "theirs (the benchmark: 45-55%). Ongoing maintenance is a yearly cost after the first year and is not in the total.",
             "text",
         ),

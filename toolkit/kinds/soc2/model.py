@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -12,6 +13,8 @@ from toolkit.workbook.reader import WorkbookData, read_workbook
 from toolkit.workbook.schema import load_spec
 
 MATRIX = load_spec("soc2").sheet("SOC 2 Controls").name
+#: The auditor's exception as evidence references quote it: `(exception: 1 of 25 leavers ...)`.
+_EXCEPTION = re.compile(r"exceptions?\s*(?:noted)?\s*[:\-]\s*(.+?)(?:\)\s*$|\)\s*;|$)", re.IGNORECASE)
 #: The test results, as declared: tested clean, exceptions noted, not tested.
 CLEAN, EXCEPTIONS, NOT_TESTED = load_spec("soc2").sheet(MATRIX).column("Test Result").values
 
@@ -24,6 +27,16 @@ class ClientControl:
     owner: str
     evidence: str
     result: str
+    #: Performed by a carved-out subservice organisation: the client relies on it, it is not the client's own.
+    inherited: bool = False
+
+    @property
+    def exception(self) -> str | None:
+        """What the SOC 2 auditor found, in the report's words where the evidence quotes them."""
+        if self.result != EXCEPTIONS:
+            return None
+        found = _EXCEPTION.search(self.evidence)
+        return found.group(1).strip().rstrip(").;") if found else None
 
 
 @dataclass
@@ -66,6 +79,7 @@ def inventory_from(book: WorkbookData) -> Inventory:
                 owner=rec.get("Control Owner") or "",
                 evidence=rec.get("Evidence Reference") or "",
                 result=rec.get("Test Result") or NOT_TESTED,
+                inherited=rec.get("Inherited") == "Yes",
             )
         )
     return inv

@@ -231,7 +231,7 @@ def how_to_read(inv: Inventory) -> SheetWriter:
             "text",
         ),
         (
-            "Control Mapping: each client control is proposed for the ISO ids its criteria link to in ctk's curated crosswalk (typed with the NIST IR 8477 set relationships, read as 'the SOC 2 criterion is ... of the ISO requirement'), where its description is about the ISO id. Set Use to No to drop a proposal; add a row to map a control ctk did not propose. The ratings follow the sheet when the workbook is regenerated.",
+            "Control Mapping: each client control is proposed for the ISO ids its criteria link to in a reviewed mapping of SOC 2 criteria to ISO requirements, where its description is about the ISO id. Each link says how much of the ISO requirement the criterion covers: all of it ('equal' or 'superset'), part of it ('subset'), or an overlap ('intersect'). Set Use to No to drop a proposal; add a row to map a control that was not proposed. The ratings follow the sheet when the workbook is regenerated.",
             "text",
         ),
         (

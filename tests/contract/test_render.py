@@ -38,15 +38,17 @@ PAGE_BUDGET = {
     "Summary": 2,
     "Annex A Gaps": 12,
     "Clause Gaps": 6,
+    "Control Mapping": 40,
     "SOC 2 Controls": 16,
     "Methodology": 2,
-    "Risk Register": 16,
+    "Risk Register": 20,
     "Heat Map": 1,
     "Document Control": 1,
     "Statement of Applicability": 24,
+    "Additional Controls": 3,
     "Overview": 4,
     "Inputs": 1,
-    "Cost Savings Summary": 1,
+    "Cost Savings Summary": 2,
     "Review Findings": 2,
     "Changes": 2,
     "Notes": 1,
@@ -57,13 +59,13 @@ PAGE_BUDGET = {
     "Interested Parties": 3,
     "Scope": 2,
     "Objectives": 3,
-    "Documents": 5,
+    "Documents": 6,
     "Audit Programme": 3,
     "Nonconformities": 3,
     "Management Reviews": 3,
     "Review Actions": 2,
 }
-PHASE_BUDGET = 4  # each `Phase N - ...` sheet of the roadmap
+PHASE_BUDGET = 6  # each `Phase N - ...` sheet of the roadmap
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,9 @@ per character. Programs do not grow rows a program wrote, so rows are sized here
 no data row is taller than `MAX_ROW_HEIGHT`.
 
 Printing: a sheet is printed one page wide when that keeps its text at `MIN_SCALE` % or more on
-both A4 and Letter landscape; otherwise its columns are split across pages at the largest scale
-that gives the same number of pages, with its key columns repeated on every page.
+both A4 and Letter landscape; otherwise its columns are split across pages, with its key columns
+repeated on every page, at the scale between `MIN_SCALE` and 100 % that needs the fewest pages.
+The scale is always fixed (never "fit to page"), so the printed size is known in advance.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def height(line_count: int, cap: float = MAX_ROW_HEIGHT) -> float:
 
 @dataclass(frozen=True)
 class PrintPlan:
-    """How a table prints: its last printed column, the scale (None: fit to one page wide), the
+    """How a table prints: its last printed column, the scale (%; None: fit to one page wide), the
     columns where a new page starts, and how many leading columns repeat on every page."""
 
     last_col: int
@@ -108,10 +109,11 @@ def plan(widths: Sequence[float], repeat: int, orientation: str = "landscape", h
     points = [column_points(w) for w in widths]
     page = PAGE_WIDTH[orientation]
     last = len(widths) - 1
+    # Always a fixed scale: manual page breaks hold in every program, and the text size is known.
     if sum(points) <= page:
-        return PrintPlan(last, 100)  # a fixed scale, so manual page breaks hold in every program
+        return PrintPlan(last, 100)
     if sum(points) * MIN_SCALE / 100 <= page:
-        return PrintPlan(last, None)
+        return PrintPlan(last, math.floor(page * 100 / sum(points)))
     repeat = min(repeat, len(points) - 1)
     head, body = (heights[0], sum(heights[1:])) if heights else (0.0, 0.0)
 

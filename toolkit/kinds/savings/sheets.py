@@ -26,9 +26,10 @@ from toolkit.kinds.savings.model import (
     Value,
     range_rule,
 )
+from toolkit.workbook import layout
 from toolkit.workbook.cells import cell_ref, col_letter
 from toolkit.workbook.schema import load_spec
-from toolkit.workbook.writer import BORDER, GREY_FILL, NAVY, SheetWriter, Styles, write_text_sheet
+from toolkit.workbook.writer import BORDER, GREY_FILL, NAVY, SheetWriter, Styles, column_width, write_text_sheet
 
 if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
@@ -241,8 +242,13 @@ def _finish_summary(
     ws.write_formula(2, kpi_col, f"={cell(total_row, 'Savings')}", kpi_money, _cached(total_values["Savings"]))
     ws.write_formula(3, kpi_col, f"={cell(total_row, 'Savings %')}", kpi_pct, _cached(total_values["Savings %"]))
     fmt.follow_currency(ws, 2, kpi_col, 2, kpi_col)
-    ws.print_area(0, 0, below + 18, kpi_col)  # the table, the headline and the chart: one page
-    ws.fit_to_pages(1, 1)
+    # The table and the headline on the first page, the chart whole on the second, at a scale
+    # planned for the table's columns and the headline's together.
+    widths = [column_width(c) for c in spec.columns] + [2, 24]
+    pages = layout.plan(widths, 1)
+    ws.print_area(0, 0, below + 18, kpi_col)
+    ws.set_print_scale(pages.scale or 100)
+    ws.set_h_pagebreaks([below - 1])
     # The explanation lives on `How to read` and in the Basis column: a text box here would read
     # back as a client's shape when the workbook is merged.
     # The chart shows the first-year components only: the total beside its own parts squashes them.

@@ -38,10 +38,22 @@ Progress = Callable[[str], None]
 
 
 def read_workbook(path: PathLike, kind: str | None = None, limits: Limits = DEFAULT_LIMITS) -> WorkbookData:
-    """Read any workbook ctk knows (or a SOC 2 matrix as .csv) into records, each with its sheet and row."""
+    """Read any workbook ctk knows, or a client's own (an SoA, a register, a SOC 2 matrix; .xlsx,
+    .ods or .csv), into records, each with its sheet and row. `kind` reads it as that kind."""
     from toolkit.workbook.reader import read_workbook as read
 
-    return read(path, kind=kind, limits=limits)
+    return read(path, kind=_kind(kind), limits=limits, force=kind is not None)
+
+
+def _kind(kind: str | None) -> str | None:
+    """A kind the user named, checked (`--kind soa`)."""
+    if kind is None:
+        return None
+    from toolkit.workbook.schema import declared_kinds
+
+    if kind not in declared_kinds():
+        raise CtkError(f"no workbook kind {kind!r}; kinds: {', '.join(declared_kinds())}")
+    return kind
 
 
 def validate(
@@ -51,11 +63,13 @@ def validate(
     limits: Limits = DEFAULT_LIMITS,
     jobs: int = 1,
     progress: Callable[[Path], None] | None = None,
+    kind: str | None = None,
 ) -> Report:
-    """Check workbooks (files or folders) alone and, folder by folder, against each other."""
+    """Check workbooks (files or folders) alone and, folder by folder, against each other
+    (`kind`: read every file as that kind instead of telling it from its headers)."""
     from toolkit.validation import validate as run
 
-    return run(paths, as_of=as_of, limits=limits, jobs=jobs, progress=progress)
+    return run(paths, as_of=as_of, limits=limits, jobs=jobs, progress=progress, kind=_kind(kind))
 
 
 def list_rules() -> list[Rule]:
@@ -152,6 +166,16 @@ def generate_blank_soa(
 
     _no_overwrite(output, merge_from)
     return generate("soa", lambda: new_soa(org), output, merge_from=merge_from, org=org, limits=limits)
+
+
+def migrate_soa(source: PathLike, output: PathLike, *, org: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Generated:
+    """An ISO/IEC 27001:2022 SoA carried over from a 2013 one (applicability, justification,
+    status, evidence, owners and risks, through the transition table)."""
+    from toolkit.kinds import generate
+    from toolkit.kinds.soa.migrate import from_2013
+
+    _no_overwrite(output, source)
+    return generate("soa", lambda: from_2013(source, org, limits), output, org=org, limits=limits)
 
 
 def generate_roadmap(
@@ -288,11 +312,13 @@ def annotate(path: PathLike, findings: Sequence[Finding], output: PathLike, *, l
     return run(path, findings, output, limits=limits, identity=identity_near(Path(path)))
 
 
-def export(path: PathLike, sheet: str | None = None, *, limits: Limits = DEFAULT_LIMITS) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of a workbook's table (`Sheet`, `Row`, declared columns, then extra ones)."""
+def export(
+    path: PathLike, sheet: str | None = None, *, limits: Limits = DEFAULT_LIMITS, kind: str | None = None
+) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of a workbook's tables (`Sheet`, `Row`, declared columns, then extra ones)."""
     from toolkit.workbook.export import table_rows
 
-    return table_rows(path, sheet, limits=limits)
+    return table_rows(path, sheet, limits=limits, kind=_kind(kind))
 
 
 def table_frame(path: PathLike, sheet: str | None = None, *, limits: Limits = DEFAULT_LIMITS) -> Any:

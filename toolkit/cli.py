@@ -105,6 +105,15 @@ def merge_option(func: F) -> F:
     )(func)
 
 
+def kind_option(func: F) -> F:
+    return click.option(
+        "--kind",
+        metavar="KIND",
+        help="Read the file(s) as this kind of workbook (soc2, gap, risk, soa, roadmap, savings, isms) "
+        "instead of telling it from the headers.",
+    )(func)
+
+
 def org_option(func: F) -> F:
     return click.option("--org", help="The client organisation's name, shown in titles.")(func)
 
@@ -174,6 +183,7 @@ def main(debug: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write a copy of the (one) workbook with every finding marked in place and a Review Findings sheet.",
 )
+@kind_option
 @limit_options
 def validate(
     paths: tuple[Path, ...],
@@ -183,6 +193,7 @@ def validate(
     jobs: int,
     quiet: bool,
     annotate_to: Path | None,
+    kind: str | None,
     limits: Limits,
 ) -> None:
     """Check workbooks (files or folders) alone and against each other.
@@ -190,7 +201,11 @@ def validate(
     `--annotate OUT` writes the client's workbook back with each cell at fault highlighted and
     commented, and a first sheet listing every finding; the input is never modified.
 
-    Exit status: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read.
+    Folders are searched for .xlsx, .xlsm, .ods and .csv files; what else they hold is named as
+    skipped. `--kind` reads every file as that kind instead of telling it from its headers.
+
+    Exit status: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read (or a
+    folder holds nothing to check).
     """
     import os
 
@@ -201,16 +216,18 @@ def validate(
     if annotate_to is not None:
         if len(files) != 1:
             fail(f"--annotate marks up one workbook, but {len(files)} were given")
-        if files[0].suffix.lower() in (".csv", ".tsv", ".txt"):
-            fail(f"{files[0]}: only .xlsx workbooks can be annotated; save the CSV as .xlsx first")
+        if files[0].suffix.lower() in (".csv", ".tsv", ".txt", ".ods"):
+            fail(f"{files[0]}: only .xlsx workbooks can be annotated; save it as .xlsx first")
         if annotate_to.suffix.lower() != ".xlsx":
             fail(f"{annotate_to}: --annotate writes an Excel workbook; name it .xlsx")
     workers = jobs or os.cpu_count() or 1
     if quiet or len(files) < 2 or not sys.stderr.isatty():
-        report = api.validate(files, as_of=_day(as_of), limits=limits, jobs=workers)
+        report = api.validate(list(paths), as_of=_day(as_of), limits=limits, jobs=workers, kind=kind)
     else:
         with click.progressbar(length=len(files), label="checking", file=sys.stderr) as bar:
-            report = api.validate(files, as_of=_day(as_of), limits=limits, jobs=workers, progress=lambda _p: bar.update(1))
+            report = api.validate(
+                list(paths), as_of=_day(as_of), limits=limits, jobs=workers, progress=lambda _p: bar.update(1), kind=kind
+            )
     emit(render.report_json(report) if fmt == "json" else render.report_text(report), output)
     if annotate_to is not None:
         _annotate(report.files[0], annotate_to, limits)
@@ -243,8 +260,9 @@ def rules(code: str | None, fmt: str, output: Path | None) -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--sheet", help="Which table to export (default: the workbook's main table).")
+@click.option("--sheet", help="Which table to export (default: every table the workbook holds).")
 @output_options("csv", "json")
+@kind_option
 @click.option(
     "--dialect",
     type=click.Choice(["excel", "excel-eu"]),
@@ -253,11 +271,15 @@ def rules(code: str | None, fmt: str, output: Path | None) -> None:
     help="CSV for Excel: excel (comma) or excel-eu (semicolon, decimal comma, UTF-8 with BOM) for European settings.",
 )
 @limit_options
-def export(path: Path, sheet: str | None, fmt: str, output: Path | None, dialect: str, limits: Limits) -> None:
-    """Print the records of a workbook's table as CSV or JSON (for pandas or a spreadsheet)."""
+def export(path: Path, sheet: str | None, fmt: str, output: Path | None, kind: str | None, dialect: str, limits: Limits) -> None:
+    """Print the records of a workbook's tables as CSV or JSON (for pandas or a spreadsheet).
+
+    Works on every kind, and on workbooks ctk did not write (.xlsx, .ods, .csv); `--kind`
+    reads the file as that kind instead of telling it from its headers.
+    """
     from toolkit import render
 
-    header, rows = api.export(path, sheet, limits=limits)
+    header, rows = api.export(path, sheet, limits=limits, kind=kind)
     if output is not None and output.exists() and output.resolve() == path.resolve():
         fail(f"{output}: refusing to overwrite an input file; choose another --output")
     emit(render.rows_json(header, rows) if fmt == "json" else render.rows_csv(header, rows, dialect), output)
@@ -341,6 +363,21 @@ def soa(
 def soa_new(limits: Limits, output: Path, org: str | None, merge_from: Path | None) -> None:
     """Write a blank SoA: Document Control and all 93 Annex A controls to fill in."""
     wrote(api.generate_blank_soa(output, org=org, merge_from=merge_from, limits=limits))
+
+
+@main.command()
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@required_output("The ISO/IEC 27001:2022 SoA to write.")
+@org_option
+@limit_options
+def migrate(source: Path, output: Path, org: str | None, limits: Limits) -> None:
+    """Carry an ISO/IEC 27001:2013 Statement of Applicability onto the 2022 controls.
+
+    Each 2022 control takes what was written for its 2013 predecessors (the transition table):
+    applicable if any was, their justifications, evidence, policies and owners side by side, a
+    status that claims no more than they did. The 11 controls new in 2022 are left blank, named.
+    """
+    wrote(api.migrate_soa(source, output, org=org, limits=limits))
 
 
 @main.group(invoke_without_command=True)

@@ -68,6 +68,10 @@ class FileReport:
 @dataclass
 class Report:
     files: list[FileReport] = field(default_factory=list)
+    #: Files in the folders given that were not checked, and why (`notes.txt`: not a workbook).
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: Folders given that hold nothing to check (a typo'd folder must not pass as clean).
+    empty: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -83,16 +87,21 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        """0 clean (warnings allowed), 1 errors found, 2 a file could not be read."""
-        if self.unreadable:
+        """0 clean (warnings allowed), 1 errors found, 2 a file could not be read (or a folder held none)."""
+        if self.unreadable or self.empty:
             return 2
         return 1 if self.errors else 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "files": [f.as_dict() for f in self.files],
             "summary": {"files": len(self.files), "errors": self.errors, "warnings": self.warnings},
         }
+        if self.skipped:
+            out["skipped"] = [{"path": path, "reason": reason} for path, reason in self.skipped]
+        if self.empty:
+            out["empty_folders"] = list(self.empty)
+        return out
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

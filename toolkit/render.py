@@ -46,10 +46,16 @@ def report_text(report: Report) -> str:
                 where += f":{f.sheet}" + (f"!{f.cell}" if f.cell else "")
             key = f" [{f.key}]" if f.key else ""
             lines.append(f"{where}: {f.code} {f.severity}{key} {f.message}")
+    for path, reason in report.skipped:
+        lines.append(f"{path}: skipped: {reason}")
+    for folder in report.empty:
+        lines.append(f"{folder}: error: the folder holds no workbook (.xlsx, .xlsm, .ods) or CSV to check")
     unreadable = report.unreadable
     summary = f"{len(report.files)} file{'s' if len(report.files) != 1 else ''} checked: {report.errors} error{'s' if report.errors != 1 else ''}, {report.warnings} warning{'s' if report.warnings != 1 else ''}"
     if unreadable:
         summary += f", {unreadable} could not be read"
+    if report.skipped:
+        summary += f", {len(report.skipped)} skipped"
     lines.append(summary)
     return "\n".join(lines) + "\n"
 

@@ -3,6 +3,7 @@ a typo in a declaration is refused when it loads."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,13 +48,24 @@ def edit(folder: Path, kind: str, old: str, new: str) -> None:
     _clear()
 
 
+def rename_column(folder: Path, kind: str, sheet: str, old: str, new: str) -> None:
+    """Rename a column in the declaration and in its vocabulary (which must follow a rename)."""
+    edit(folder, kind, f'{{ name = "{old}"', f'{{ name = "{new}"')
+    path = folder / "vocabulary" / f"{kind}.toml"
+    text = path.read_text(encoding="utf-8")
+    for entry in (f'["{sheet}"."{old}"]', f'["{sheet}".{old}]'):
+        text = text.replace(entry, f'["{sheet}"."{new}"]', 1)
+    path.write_text(text, encoding="utf-8")
+    _clear()
+
+
 def test_renaming_a_column_in_the_declaration_fails_loudly(tmp_path: Path, declarations: Path) -> None:
     soa = write_filled_soa(tmp_path / "soa.xlsx")
     wb = openpyxl.load_workbook(soa)
     ws = wb[SHEET]
     ws[f"H{soa_row(ws, 'A.5.9')}"] = None  # no evidence: SOA007 would report it
     wb.save(soa)
-    edit(declarations, "soa", '{ name = "Evidence Reference"', '{ name = "Evidence"')
+    rename_column(declarations, "soa", SHEET, "Evidence Reference", "Evidence")
     # The rule still names `Evidence Reference`: not a silent pass, an internal error naming it.
     with pytest.raises(InternalError, match="SOA007"):
         validate([soa], as_of=AS_OF)
@@ -64,7 +76,7 @@ def test_renaming_a_column_in_the_declaration_fails_loudly(tmp_path: Path, decla
 
 
 def test_the_writer_refuses_a_value_under_an_undeclared_name(tmp_path: Path, declarations: Path) -> None:
-    edit(declarations, "soa", '{ name = "Justification"', '{ name = "Reason"')
+    rename_column(declarations, "soa", SHEET, "Justification", "Reason")
     result = CliRunner().invoke(main, ["soa", "new", "-o", str(tmp_path / "soa.xlsx")])
     assert result.exit_code == 0  # a blank SoA writes no justification
     from tests.helpers import filled_soa_book
@@ -139,3 +151,36 @@ def test_every_required_rule_named_in_a_declaration_exists_for_its_kind() -> Non
 
 def test_the_kind_registry_matches_the_declarations() -> None:
     assert sorted(REGISTRY) == list(declared_kinds())
+
+
+def test_a_vocabulary_entry_must_name_a_declared_column(declarations: Path) -> None:
+    # A rename in the declaration alone leaves the vocabulary naming the old column: refused at load.
+    edit(declarations, "soa", '{ name = "Evidence Reference"', '{ name = "Evidence"')
+    with pytest.raises(
+        DeclarationError, match=re.escape("vocabulary/soa.toml 'Statement of Applicability' column 'Evidence Reference'")
+    ):
+        load_spec("soa")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('Ja = "Yes"', 'Ja = "Jawohl"', "reads as 'Jawohl', which is not one of Yes, No"),
+        ('sets = ["yes_no"]', 'sets = ["ja_nein"]', "no set 'ja_nein'"),
+        ('["Statement of Applicability".Theme]', '["Statement of Applicability".Themes]', "declares no such column"),
+        ('["Statement of Applicability".Theme]', '["Statements".Theme]', "names no sheet 'Statements'"),
+        (
+            '["Statement of Applicability".Theme]\nheaders',
+            '["Statement of Applicability".Theme]\nheader',
+            "unknown key(s) 'header'",
+        ),
+    ],
+)
+def test_a_typo_in_a_vocabulary_is_refused(declarations: Path, old: str, new: str, message: str) -> None:
+    path = declarations / "vocabulary" / "soa.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    _clear()
+    with pytest.raises(DeclarationError, match=re.escape(message)):
+        load_spec("soa")

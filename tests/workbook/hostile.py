@@ -622,6 +622,106 @@ CASES: tuple[Case, ...] = (
 )
 
 
+# --- OpenDocument (.ods): repetition is compressed into attributes --------------------------
+
+ODS_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
+ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+    f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{ODS_MIME}"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+)
+
+
+def ods(rows: str, prolog: str = "", manifest: str = ODS_MANIFEST, mimetype: str = ODS_MIME) -> bytes:
+    """An OpenDocument spreadsheet with one table of the given `<table:table-row>` elements."""
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<office:document-content {ODS_NS}><office:body><office:spreadsheet>'
+        f'<table:table table:name="S">{rows}</table:table></office:spreadsheet></office:body></office:document-content>'
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), mimetype)
+        zf.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def _ods_cell(value: str = "1", repeat: int = 1) -> str:
+    return (
+        f'<table:table-cell table:number-columns-repeated="{repeat}" office:value-type="float" '
+        f'office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+    )
+
+
+ODS_CASES = (
+    Case(
+        "ods-repeat-bomb",
+        "repeat.ods",
+        lambda: ods(f'<table:table-row table:number-rows-repeated="100000">{_ods_cell("1", 1000)}</table:table-row>'),
+        r"repeats values into over 3,000,000 cells, over the limit \(a repetition bomb\?\)",
+        note="700 bytes; python-calamine would expand it into 100 million cells and abort",
+    ),
+    Case(
+        "ods-far-cell",
+        "far.ods",
+        lambda: ods(
+            '<table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="16384"/>'
+            f'</table:table-row><table:table-row><table:table-cell table:number-columns-repeated="16383"/>{_ods_cell()}'
+            "</table:table-row>"
+        ),
+        r"has a value at row 1,048,575, column 16,384, so its range from A1 spans over the limit",
+    ),
+    Case(
+        "ods-spaces-bomb",
+        "spaces.ods",
+        lambda: ods(
+            '<table:table-row table:number-rows-repeated="1000"><table:table-cell table:number-columns-repeated="1000" '
+            'office:value-type="string"><text:p>x<text:s text:c="100000"/></text:p></table:table-cell></table:table-row>'
+        ),
+        r"inflates beyond 200 MB \(zip bomb\?\)",
+        note="a run of spaces in one element, repeated a million times",
+    ),
+    Case(
+        "ods-dtd",
+        "laughs.ods",
+        lambda: ods(f"<table:table-row>{_ods_cell('&lol;')}</table:table-row>", '<!DOCTYPE x [<!ENTITY lol "lol">]>'),
+        r"content\.xml declares a DTD or entities",
+    ),
+    Case(
+        "ods-encrypted",
+        "encrypted.ods",
+        lambda: ods(
+            "",
+            manifest=ODS_MANIFEST.replace(
+                'manifest:media-type="text/xml"/>',
+                'manifest:media-type="text/xml"><manifest:encryption-data manifest:checksum="x"/></manifest:file-entry>',
+            ),
+        ),
+        r"password-protected \(encrypted\).*Save with password",
+    ),
+    Case(
+        "ods-text-document",
+        "letter.ods",
+        lambda: ods("", mimetype="application/vnd.oasis.opendocument.text"),
+        r"not a spreadsheet",
+    ),
+    Case(
+        "ods-malformed",
+        "malformed.ods",
+        lambda: ods("<table:table-row><table:table-cell></table:table-row>"),
+        r"not well-formed XML",
+    ),
+)
+
+CASES = (*CASES, *ODS_CASES)
+
+
 # --- readable, but worth a warning ----------------------------------------------------------
 
 

@@ -20,7 +20,12 @@ from toolkit.workbook.schema import load_spec
 from toolkit.workbook.writer import Book, Table
 
 SPEC = load_spec("soa").sheet(SHEET)
-text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=40).map(str.strip).filter(bool)
+# A cell of dashes (`-`, `—`) is how templates write "nothing": it reads as blank, so it is no text here.
+text = (
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=40)
+    .map(str.strip)
+    .filter(lambda t: bool(t.strip("-–— ")))
+)
 day = st.dates(dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 applicable_row = st.fixed_dictionaries(
     {

@@ -162,3 +162,19 @@ def iso_ids() -> tuple[str, ...]:
 def themes() -> list[str]:
     """Annex A themes in catalog order."""
     return list(dict.fromkeys(c.theme for c in annex_a().values()))
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where one ISO/IEC 27001:2013 control or clause went in 2022."""
+
+    iso2013: str
+    iso2022: str
+    relationship: str  # the 2013 control is `relationship` of the 2022 one
+    how: str
+
+
+@cache
+def transition() -> tuple[Step, ...]:
+    """The 2013 -> 2022 transition, clauses and Annex A (our wording of the public mapping)."""
+    return tuple(Step(r["iso2013_id"], r["iso2022_id"], r["relationship"], r["how"]) for r in _rows("transition_2013_2022.csv"))

@@ -116,7 +116,7 @@ def generate(
     REGISTRY[kind].module("build").refresh(book)
     agree_document_control(book)
     write_workbook(kind, book, output, org)
-    return Generated(Path(output), notes)
+    return Generated(Path(output), [*book.notes, *notes])
 
 
 DOCUMENT_CONTROL, HISTORY = "Document Control", "Change history"

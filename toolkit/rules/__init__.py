@@ -31,6 +31,9 @@ class Rule:
     severity: str
     summary: str
     func: Callable[..., Iterable[Any]]
+    #: What the rule reads: `Sheet:Column` (a column of a table) or `Sheet` (a sheet or form).
+    #: When one is not in the workbook the rule does not run, and WB008 says so.
+    needs: tuple[str, ...] = ()
 
     @property
     def example(self) -> str:
@@ -41,15 +44,37 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(
-    code: str, kind: str, summary: str, severity: str = ERROR
+    code: str, kind: str, summary: str, severity: str = ERROR, needs: tuple[str, ...] = ()
 ) -> Callable[[Callable[..., Iterable[Any]]], Callable[..., Iterable[Any]]]:
     def register(func: Callable[..., Iterable[Any]]) -> Callable[..., Iterable[Any]]:
         if code in RULES:
             raise ValueError(f"rule code {code} registered twice")
-        RULES[code] = Rule(code, kind, severity, summary, func)
+        RULES[code] = Rule(code, kind, severity, summary, func, tuple(needs))
         return func
 
     return register
+
+
+def unmet(book: WorkbookData, needs: Iterable[str]) -> list[str]:
+    """What of `needs` the workbook lacks, each said plainly (`no 'Evidence Reference' column in
+    'Statement of Applicability'`); a need whose table is itself absent is left to WB001/WB002."""
+    out: list[str] = []
+    for need in needs:
+        sheet, _, column = need.partition(":")
+        table = book.tables.get(sheet)
+        form = book.forms.get(sheet)
+        if table is None and form is None:
+            raise KeyError(f"rule needs {need!r}, but the {book.kind} declaration has no sheet {sheet!r}")
+        data = table if table is not None else form
+        if data is None or data.sheet is None:
+            if not column:
+                out.append(f"no '{sheet}' sheet")
+            continue
+        if table is not None and column:
+            table.spec.column(column)  # a need naming no declared column is a bug: fail loudly
+            if table.header_row is not None and column not in table.columns:
+                out.append(f"no '{column}' column in '{table.sheet}'")
+    return out
 
 
 def at(code: str, record: Record, column: str, key: str | None, message: str) -> Finding:
@@ -103,7 +128,8 @@ def required_by(form: FormData, code: str) -> Iterator[Column]:
 
 
 def table_ok(table: TableData | None) -> bool:
-    return table is not None and table.sheet is not None and table.header_row is not None
+    """Whether a table was found and can be checked (a table in 2013 numbering is left to WB013)."""
+    return table is not None and table.sheet is not None and table.header_row is not None and table.scheme != "2013"
 
 
 __all__ = [
@@ -118,4 +144,5 @@ __all__ = [
     "missing",
     "not_run",
     "rule",
+    "unmet",
 ]

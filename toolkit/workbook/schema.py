@@ -18,6 +18,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from toolkit.data.fold import header_fold, leading, value_fold
+
 COLUMN_TYPES = frozenset(
     {
         "text",
@@ -55,6 +57,13 @@ class Column:
     headers: tuple[str, ...] = ()  # other names clients give this column's header
     default: Any = None  # the value a generated workbook starts with (the client may change it)
     defined_name: str | None = None  # the workbook-level name formulas use for this field
+    #: From the vocabulary (`workbook_templates/vocabulary/<kind>.toml`): header names more telling
+    #: than the column's own (`Inherent Risk Level` beside a residual `Risk Level`).
+    strong: tuple[str, ...] = ()
+    #: A value is read by its leading words (`Exception noted. For 1 of 25 ...`).
+    leading: bool = False
+    #: Spellings that decide the value wherever they appear in it (`not tested`).
+    anywhere: tuple[tuple[str, str], ...] = ()
     #: The column may be absent from a client's workbook (other tools do not have it): WB002 does not
     #: ask for it, and a rule that needs it says once that it did not run.
     optional: bool = False
@@ -65,18 +74,30 @@ class Column:
 
     @property
     def key(self) -> str:
-        return header_key(self.name)
+        return header_fold(self.name)
 
     @property
     def keys(self) -> tuple[str, ...]:
-        """The header spellings that mean this column: its name first, then the other names."""
-        return (self.key, *(header_key(h) for h in self.headers))
+        """The header spellings that mean this column, folded: its name first, then the other names."""
+        return tuple(dict.fromkeys((self.key, *(header_fold(h) for h in (*self.strong, *self.headers)))))
 
     def canonical(self, text: str) -> str | None:
-        """The declared value a client's spelling stands for (case and spaces ignored)."""
-        folded = header_key(text)
-        spellings = _spellings(self.values, self.aliases)
-        return spellings.get(folded) or spellings.get(folded.rstrip(".;"))
+        """The declared value a client's spelling stands for: case, spacing, punctuation, `_` and
+        accents aside; by its leading words where the column says so; or by a telling phrase
+        anywhere in it (`Not tested` in a sentence)."""
+        folded = value_fold(text)
+        exact, ordered, anywhere = _spellings(self.values, self.aliases, self.anywhere)
+        found = exact.get(folded) or exact.get(folded.rstrip(".;"))
+        if found is not None:
+            return found
+        for phrase, value in anywhere:
+            if f" {phrase} " in f" {folded} ":
+                return value
+        if self.leading:
+            for spelling, value in ordered:
+                if leading(folded, spelling):
+                    return value
+        return None
 
 
 @dataclass(frozen=True)
@@ -118,6 +139,11 @@ class Sheet:
     filter: bool = True
     #: Declared once for every kind (the Cover), not by the kind itself: it says nothing about the kind.
     shared: bool = False
+    #: The column holding each record's title (what tells `Control` the title from `Control` the id,
+    #: and `5.2` that lost its zero from A.5.2).
+    title: str | None = None
+    #: `kind:Sheet` for a sheet carried from another kind (`copy_of`); a kind is not recognised by it.
+    copy_of: str | None = None
     #: Form lines written above a table's header row (the ISMS climate determination above the
     #: context issues); read into `WorkbookData.forms` under the sheet's name.
     fields: tuple[Column, ...] = ()
@@ -155,6 +181,13 @@ class Spec:
     instructions: tuple[str, ...] = ()
     #: What a kind declares beyond its sheets (the roadmap's fixed steps), read by its own code.
     data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    #: How messages name one workbook of the kind ("a gap assessment").
+    noun: str = ""
+
+    @property
+    def a(self) -> str:
+        """The kind with its article, as messages name it (`not a gap assessment`)."""
+        return self.noun or f"a {self.title}"
 
     def sheet(self, name: str) -> Sheet:
         for sheet in self.sheets:
@@ -175,10 +208,14 @@ class Spec:
 
 
 @cache
-def _spellings(values: tuple[str, ...], aliases: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    out = {header_key(alias): value for alias, value in aliases}
-    out.update({header_key(value): value for value in values})  # a declared value wins over an alias
-    return out
+def _spellings(
+    values: tuple[str, ...], aliases: tuple[tuple[str, str], ...], anywhere: tuple[tuple[str, str], ...] = ()
+) -> tuple[dict[str, str], tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """(folded spelling -> value, the same longest first for leading words, the telling phrases)."""
+    out = {value_fold(alias): value for alias, value in aliases}
+    out.update({value_fold(value): value for value in values})  # a declared value wins over an alias
+    ordered = tuple(sorted(out.items(), key=lambda kv: (-len(kv[0]), kv[0])))
+    return out, ordered, tuple((value_fold(k), v) for k, v in anywhere)
 
 
 def header_key(text: object) -> str:
@@ -188,7 +225,7 @@ def header_key(text: object) -> str:
 
 
 #: The keys a declaration may use at each level: anything else is a typo and refused at load.
-TOP_KEYS = frozenset({"kind", "title", "schema_version", "enums", "sheet", "data", "instructions", "cover"})
+TOP_KEYS = frozenset({"kind", "title", "noun", "schema_version", "enums", "sheet", "data", "instructions", "cover"})
 ENUM_KEYS = frozenset({"values", "aliases", "colors"})
 SHEET_KEYS = frozenset(
     {
@@ -204,12 +241,15 @@ SHEET_KEYS = frozenset(
         "copy_of",
         "print",
         "filter",
+        "title",
         "fields",
     }
 )
 PRINT_KEYS = frozenset({"repeat", "last", "orientation"})
 #: The file that declares the sheets every kind shares (the Cover); not a kind itself.
 SHARED = "_shared"
+#: The keys of a vocabulary file (`workbook_templates/vocabulary/<kind>.toml`), per column.
+VOCABULARY_KEYS = frozenset({"headers", "strong", "values", "sets", "leading", "anywhere"})
 BLOCK_KEYS = frozenset({"title", "columns", "blank_rows"})
 COLUMN_KEYS = frozenset(
     {
@@ -341,6 +381,7 @@ def load_spec(kind: str) -> Spec:
             sheets.append(_sheet(sh, enums, where))
     if raw.get("kind") != kind:
         raise DeclarationError(f"{source}: declares kind {raw.get('kind')!r}")
+    sheets = _with_vocabulary(kind, sheets, {str(sh.get("name")) for sh in raw["sheet"] if "copy_of" not in sh})
     return Spec(
         raw["kind"],
         raw["title"],
@@ -349,7 +390,57 @@ def load_spec(kind: str) -> Spec:
         tuple((name, tuple(str(v) for v in enum.get("values", ()))) for name, enum in enums.items()),
         tuple(str(line) for line in raw.get("instructions", ())),
         dict(raw.get("data", {})),
+        str(raw.get("noun", "")),
     )
+
+
+def _with_vocabulary(kind: str, sheets: list[Sheet], own: set[str]) -> list[Sheet]:
+    """The kind's sheets with the other names and spellings of `vocabulary/<kind>.toml` added."""
+    source = f"workbook_templates/vocabulary/{kind}.toml"
+    path = _templates_dir().joinpath("vocabulary").joinpath(f"{kind}.toml")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return sheets
+    except tomllib.TOMLDecodeError as exc:
+        raise DeclarationError(f"{source}: not valid TOML ({exc})") from None
+    sets = raw.pop("sets", {})
+    by_name = {s.name: s for s in sheets}
+    for sheet_name, columns in raw.items():
+        if sheet_name not in by_name or sheet_name not in own:
+            raise DeclarationError(f"{source}: names no sheet {sheet_name!r} of the {kind} declaration")
+        sheet = by_name[sheet_name]
+        declared = {c.name: c for c in sheet.columns}
+        for col_name, entry in columns.items():
+            where = f"{source} {sheet_name!r} column {col_name!r}"
+            if col_name not in declared:
+                raise DeclarationError(f"{where}: the sheet declares no such column")
+            _check_keys(entry, VOCABULARY_KEYS, where)
+            col = declared[col_name]
+            values: dict[str, str] = {}
+            for set_name in entry.get("sets", ()):
+                if set_name not in sets:
+                    raise DeclarationError(f"{where}: no set {set_name!r} in [sets]")
+                values.update({str(k): str(v) for k, v in sets[set_name].items()})
+            values.update({str(k): str(v) for k, v in entry.get("values", {}).items()})
+            anywhere = {str(k): str(v) for k, v in entry.get("anywhere", {}).items()}
+            for spelling, value in (*values.items(), *anywhere.items()):
+                if col.type == "enum" and value not in col.values:
+                    raise DeclarationError(
+                        f"{where}: {spelling!r} reads as {value!r}, which is not one of {', '.join(col.values)}"
+                    )
+                if col.type == "int" and not value.lstrip("-").isdigit():
+                    raise DeclarationError(f"{where}: {spelling!r} reads as {value!r}, which is not a whole number")
+            declared[col_name] = replace(
+                col,
+                headers=tuple(dict.fromkeys((*col.headers, *(str(h) for h in entry.get("headers", ()))))),
+                strong=tuple(str(h) for h in entry.get("strong", ())),
+                aliases=(*col.aliases, *((k, v) for k, v in values.items() if k not in dict(col.aliases))),
+                leading=bool(entry.get("leading", False)),
+                anywhere=tuple(anywhere.items()),
+            )
+        by_name[sheet_name] = replace(sheet, columns=tuple(declared[c.name] for c in sheet.columns))
+    return [by_name[s.name] for s in sheets]
 
 
 def _sheet(s: dict[str, Any], enums: dict[str, Any], where: str) -> Sheet:
@@ -379,6 +470,7 @@ def _sheet(s: dict[str, Any], enums: dict[str, Any], where: str) -> Sheet:
         description=s.get("description", ""),
         print=layout_print,
         filter=bool(s.get("filter", True)),
+        title=_title(s.get("title"), columns, where),
         fields=fields,
     )
 
@@ -397,13 +489,23 @@ def _print(raw: dict[str, Any], columns: tuple[Column, ...], where: str) -> Prin
     return PrintLayout(repeat=repeat, last=last, orientation=orientation)
 
 
+def _title(title: Any, columns: tuple[Column, ...], where: str) -> str | None:
+    if title is not None and title not in {c.name for c in columns}:
+        raise DeclarationError(f"{where}: title {title!r} is not one of its columns")
+    return None if title is None else str(title)
+
+
 def _copied(raw: dict[str, Any]) -> Sheet:
     """A sheet declared in another kind, carried here as a computed copy (`copy_of = "kind:Sheet"`)."""
     kind, name = raw["copy_of"].split(":", 1)
     base = load_spec(kind).sheet(name)
     columns = tuple(replace(c, role="computed", required=False, required_by=None) for c in base.columns)
     return replace(
-        base, columns=columns, required=bool(raw.get("required", True)), description=raw.get("description", base.description)
+        base,
+        columns=columns,
+        required=bool(raw.get("required", True)),
+        description=raw.get("description", base.description),
+        copy_of=raw["copy_of"],
     )
 
 

@@ -144,6 +144,8 @@ class Book:
     identity: Identity = NEUTRAL
     #: Where form blocks landed, `Sheet:Block:Column` -> absolute range, for formulas to cite.
     positions: dict[str, str] = field(default_factory=dict)
+    #: What the user should know about the inputs it was built from (shown as warnings, not written).
+    notes: list[str] = field(default_factory=list)
 
 
 @contextmanager

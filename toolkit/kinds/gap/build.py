@@ -20,7 +20,7 @@ from toolkit.kinds.gap.model import (
     mapping_rows,
 )
 from toolkit.kinds.gap.sheets import how_to_read, summary
-from toolkit.kinds.soc2.model import MATRIX, NOT_TESTED, ClientControl, Inventory, read_inventory
+from toolkit.kinds.soc2.model import MATRIX, NOT_TESTED, ClientControl, Inventory, checked_inventory
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
 from toolkit.workbook.writer import Book, Table
 
@@ -51,6 +51,7 @@ def build_gap(inv: Inventory) -> Book:
             MATRIX: Table(matrix_rows(inv)),
         },
         custom={"How to read": how_to_read(inv)},
+        notes=list(inv.notes),
     )
     refresh(book)
     return book
@@ -99,4 +100,4 @@ def refresh(book: Book) -> None:
 
 def from_matrix(matrix: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Book:
     """The gap assessment of the client's SOC 2 control matrix (.xlsx or .csv)."""
-    return build_gap(read_inventory(matrix, limits))
+    return build_gap(checked_inventory(matrix, limits))

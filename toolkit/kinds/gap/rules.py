@@ -85,7 +85,7 @@ def requirement_unknown(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
                 yield at("GAP003", rec, key, str(k), f"'{k}' is not {what}")
 
 
-@rule("GAP004", "gap", "Coverage is blank: every control and requirement needs a rating")
+@rule("GAP004", "gap", "Coverage is blank: every control and requirement needs a rating", needs=("Annex A Gaps:Coverage",))
 def coverage_blank(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Coverage empty. Good: Fully addressed, Partially addressed or Not addressed."""
     for _sheet, k, rec in _first_rows(book):
@@ -93,7 +93,7 @@ def coverage_blank(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             yield at("GAP004", rec, "Coverage", k, f"{k}: Coverage is blank; rate it")
 
 
-@rule("GAP005", "gap", "Coverage is better than the suggestion but no note says why")
+@rule("GAP005", "gap", "Coverage is better than the suggestion but no note says why", needs=("Annex A Gaps:Coverage",))
 def better_without_note(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Suggested = Partially addressed, Coverage = Fully addressed, Notes empty.
     Good: the same with Notes = `Formal crypto policy approved 2026-10; see POL-12`."""
@@ -109,7 +109,13 @@ def better_without_note(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             )
 
 
-@rule("GAP006", "gap", "An open gap has no remediation action", WARNING)
+@rule(
+    "GAP006",
+    "gap",
+    "An open gap has no remediation action",
+    WARNING,
+    needs=("Annex A Gaps:Coverage", "Annex A Gaps:Remediation Action"),
+)
 def gap_without_action(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Coverage = Not addressed, Remediation Action empty. Good: a concrete action."""
     for _sheet, k, rec in _first_rows(book):
@@ -117,7 +123,7 @@ def gap_without_action(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             yield at("GAP006", rec, "Remediation Action", k, f"{k} is a gap but has no remediation action")
 
 
-@rule("GAP007", "gap", "An open gap has no owner", WARNING)
+@rule("GAP007", "gap", "An open gap has no owner", WARNING, needs=("Annex A Gaps:Coverage", "Annex A Gaps:Owner"))
 def gap_without_owner(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Coverage = Partially addressed, Owner empty. Good: a named owner."""
     for _sheet, k, rec in _first_rows(book):

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.data.ids import split_list
+from toolkit.kinds.inputs import read_input
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
-from toolkit.workbook.reader import WorkbookData, read_workbook
+from toolkit.workbook.reader import WorkbookData
 from toolkit.workbook.writer import Form
 
 METHOD = "Methodology"
@@ -192,7 +193,7 @@ def names_match(person: str, role: str) -> bool:
 
 def import_risks(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> list[dict[str, Any]]:
     """Risks from a CSV or workbook with the register's headers (input columns are taken)."""
-    book = read_workbook(path, kind="risk", limits=limits)
+    book = read_input(path, "risk", "risks", limits)
     table = book.tables[REGISTER]
     inputs = [c.name for c in table.spec.input_columns]
     return [{**{c: r.values.get(c) for c in inputs}, **r.extra} for r in table.records]

@@ -49,7 +49,7 @@ def _months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(y, m + 1, min(day.day, last))
 
 
-@rule("RSK001", "risk", "A risk has no owner")
+@rule("RSK001", "risk", "A risk has no owner", needs=("Risk Register:Risk Owner",))
 def owner_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Clause 6.1.2 c 2: every risk has a risk owner. Bad: Risk Owner empty. Good: `CTO (Marcus Oyelaran)`."""
     for rec, rid in _risks(book):
@@ -57,7 +57,9 @@ def owner_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             yield at("RSK001", rec, "Risk Owner", rid, f"{rid or 'risk'} has no risk owner")
 
 
-@rule("RSK002", "risk", "A risk has no treatment decision (Mitigate, Accept, Transfer or Avoid)")
+@rule(
+    "RSK002", "risk", "A risk has no treatment decision (Mitigate, Accept, Transfer or Avoid)", needs=("Risk Register:Treatment",)
+)
 def treatment_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Treatment empty. Good: `Mitigate`. (A value outside the four is WB003.)"""
     for rec, rid in _risks(book):
@@ -83,8 +85,10 @@ def _scale(code: str, column: str) -> Callable[[WorkbookData, Context], Iterator
     return check
 
 
-rule("RSK003", "risk", "Likelihood is not a whole number from 1 to 5")(_scale("RSK003", "Likelihood"))
-rule("RSK004", "risk", "Impact is not a whole number from 1 to 5")(_scale("RSK004", "Impact"))
+rule("RSK003", "risk", "Likelihood is not a whole number from 1 to 5", needs=("Risk Register:Likelihood",))(
+    _scale("RSK003", "Likelihood")
+)
+rule("RSK004", "risk", "Impact is not a whole number from 1 to 5", needs=("Risk Register:Impact",))(_scale("RSK004", "Impact"))
 
 
 def _score(code: str, column: str, a: str, b: str, example: str) -> Callable[[WorkbookData, Context], Iterator[Finding]]:
@@ -107,7 +111,9 @@ def _score(code: str, column: str, a: str, b: str, example: str) -> Callable[[Wo
     return check
 
 
-rule("RSK005", "risk", "The inherent score is not likelihood x impact")(
+rule(
+    "RSK005", "risk", "The inherent score is not likelihood x impact", needs=("Risk Register:Likelihood", "Risk Register:Impact")
+)(
     _score(
         "RSK005",
         "Inherent Score",
@@ -116,7 +122,12 @@ rule("RSK005", "risk", "The inherent score is not likelihood x impact")(
         "Bad: Likelihood 4, Impact 3, Inherent Score typed over as 8. Good: the formula's 12.",
     )
 )
-rule("RSK015", "risk", "The residual score is not residual likelihood x residual impact")(
+rule(
+    "RSK015",
+    "risk",
+    "The residual score is not residual likelihood x residual impact",
+    needs=("Risk Register:Residual Likelihood", "Risk Register:Residual Impact"),
+)(
     _score(
         "RSK015",
         "Residual Score",
@@ -127,7 +138,12 @@ rule("RSK015", "risk", "The residual score is not residual likelihood x residual
 )
 
 
-@rule("RSK006", "risk", "The risk level does not match the Methodology's levels for the score")
+@rule(
+    "RSK006",
+    "risk",
+    "The risk level does not match the Methodology's levels for the score",
+    needs=("Risk Register:Likelihood", "Risk Register:Impact"),
+)
 def level_mismatch(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: score 12 shown as `Medium` when the Methodology says 10-16 is High. Good: `High`."""
     method = _method(book)
@@ -138,7 +154,9 @@ def level_mismatch(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             yield at("RSK006", rec, "Risk Level", rid, f"{rid or 'risk'}: level is {level!r}, the Methodology gives '{expected}'")
 
 
-@rule("RSK007", "risk", "A mitigated risk has no treatment plan")
+@rule(
+    "RSK007", "risk", "A mitigated risk has no treatment plan", needs=("Risk Register:Treatment", "Risk Register:Treatment Plan")
+)
 def plan_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Treatment = Mitigate, Treatment Plan empty. Good: the concrete actions and who does them."""
     for rec, rid in _risks(book):
@@ -146,7 +164,12 @@ def plan_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             yield at("RSK007", rec, "Treatment Plan", rid, f"{rid or 'risk'} is mitigated but has no treatment plan")
 
 
-@rule("RSK008", "risk", "A mitigated risk names no Annex A controls")
+@rule(
+    "RSK008",
+    "risk",
+    "A mitigated risk names no Annex A controls",
+    needs=("Risk Register:Treatment", "Risk Register:Annex A Controls"),
+)
 def controls_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Clause 6.1.3 b-c: the controls that treat the risk. Bad: empty. Good: `A.8.5; A.5.17`."""
     for rec, rid in _risks(book):
@@ -154,7 +177,7 @@ def controls_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             yield at("RSK008", rec, "Annex A Controls", rid, f"{rid or 'risk'} is mitigated but names no Annex A controls")
 
 
-@rule("RSK009", "risk", "A risk names an Annex A control that does not exist")
+@rule("RSK009", "risk", "A risk names an Annex A control that does not exist", needs=("Risk Register:Annex A Controls",))
 def control_unknown(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: `A.12.6.1` (2013) or `A.8.35`. Good: `A.8.8` (also `8.8`, `A 8.8`)."""
     for rec, rid in _risks(book):
@@ -176,7 +199,12 @@ def _retained(rec: Record) -> int | None:
     return product(rec.get("Residual Likelihood"), rec.get("Residual Impact"))
 
 
-@rule("RSK010", "risk", "A risk retained above the acceptance threshold does not name who accepted it")
+@rule(
+    "RSK010",
+    "risk",
+    "A risk retained above the acceptance threshold does not name who accepted it",
+    needs=("Risk Register:Treatment", "Risk Register:Accepted By"),
+)
 def acceptor_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Clause 6.1.3 f. Bad: Treatment = Accept, score 12, threshold 9, Accepted By empty.
     Good: Accepted By = `Chief Executive Officer (Priya Raman)`. Also applies to residual risk above the threshold."""
@@ -194,7 +222,12 @@ def acceptor_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             )
 
 
-@rule("RSK011", "risk", "A risk retained above the acceptance threshold has no acceptance date")
+@rule(
+    "RSK011",
+    "risk",
+    "A risk retained above the acceptance threshold has no acceptance date",
+    needs=("Risk Register:Treatment", "Risk Register:Acceptance Date"),
+)
 def acceptance_date_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: accepted above the threshold, Acceptance Date empty. Good: the date of the sign-off."""
     method = _method(book)
@@ -210,7 +243,13 @@ def acceptance_date_missing(book: WorkbookData, ctx: Context) -> Iterator[Findin
             )
 
 
-@rule("RSK012", "risk", "A risk is accepted by someone the Methodology does not authorise for its level", WARNING)
+@rule(
+    "RSK012",
+    "risk",
+    "A risk is accepted by someone the Methodology does not authorise for its level",
+    WARNING,
+    needs=("Risk Register:Accepted By",),
+)
 def acceptor_not_authorised(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: a risk left at 20 (Critical) accepted by the `ISMS Steering Committee` when the Critical level
     names only the CEO. Good: `Chief Executive Officer (Priya Raman)`. At or below the threshold the
@@ -241,7 +280,17 @@ def _signs(who: str, role: str, rec: Record) -> bool:
     return names_match(who, role)
 
 
-@rule("RSK013", "risk", "The residual score is above the inherent score")
+@rule(
+    "RSK013",
+    "risk",
+    "The residual score is above the inherent score",
+    needs=(
+        "Risk Register:Likelihood",
+        "Risk Register:Impact",
+        "Risk Register:Residual Likelihood",
+        "Risk Register:Residual Impact",
+    ),
+)
 def residual_above_inherent(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: inherent 3 x 3 = 9, residual 4 x 3 = 12. Good: residual at or below inherent."""
     for rec, rid in _risks(book):
@@ -257,7 +306,12 @@ def residual_above_inherent(book: WorkbookData, ctx: Context) -> Iterator[Findin
             )
 
 
-@rule("RSK014", "risk", "Residual likelihood or impact is not a whole number from 1 to 5")
+@rule(
+    "RSK014",
+    "risk",
+    "Residual likelihood or impact is not a whole number from 1 to 5",
+    needs=("Risk Register:Residual Likelihood", "Risk Register:Residual Impact"),
+)
 def residual_scale(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Residual Impact = 0 or `low`. Good: blank until assessed, then 1-5."""
     for rec, rid in _risks(book):
@@ -269,7 +323,7 @@ def residual_scale(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
                 )
 
 
-@rule("RSK016", "risk", "A risk ID is used more than once")
+@rule("RSK016", "risk", "A risk ID is used more than once", needs=("Risk Register:Risk ID",))
 def duplicate_id(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: two rows `R-007` (or `R-007` and `r 007`). Good: unique ids."""
     first: dict[str, int] = {}
@@ -282,7 +336,7 @@ def duplicate_id(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             first[rid] = rec.row
 
 
-@rule("RSK017", "risk", "A risk has no ID")
+@rule("RSK017", "risk", "A risk has no ID", needs=("Risk Register:Risk ID",))
 def id_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: a filled row with Risk ID empty. Good: `R-032`."""
     for rec, rid in _risks(book):
@@ -290,7 +344,12 @@ def id_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             yield at("RSK017", rec, "Risk ID", None, "risk has no Risk ID; the SoA and treatment plans cannot cite it")
 
 
-@rule("RSK018", "risk", "A risk's last review is older than the Methodology's review interval, or it was never reviewed")
+@rule(
+    "RSK018",
+    "risk",
+    "A risk's last review is older than the Methodology's review interval, or it was never reviewed",
+    needs=("Risk Register:Last Reviewed",),
+)
 def review_overdue(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Clause 8.2: assessments at planned intervals. Bad: Last Reviewed 2024-03-01 with a 12-month
     interval, checked in 2026. Good: reviewed within the interval."""
@@ -312,7 +371,12 @@ def review_overdue(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             )
 
 
-@rule("RSK019", "risk", "The Methodology does not state a threshold, who may accept above it, or the review interval")
+@rule(
+    "RSK019",
+    "risk",
+    "The Methodology does not state a threshold, who may accept above it, or the review interval",
+    needs=("Methodology",),
+)
 def methodology_incomplete(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Clause 6.1.2 a: risk acceptance criteria. Bad: Acceptance Threshold blank or `high`.
     Good: a number, the accepting roles, and the interval in months."""
@@ -329,7 +393,9 @@ def methodology_incomplete(book: WorkbookData, ctx: Context) -> Iterator[Finding
             yield at_form("RSK019", form, name, f"Methodology: {name} is {shown}; defaults are used until it is stated")
 
 
-@rule("RSK020", "risk", "A risk's target date has passed and it is not yet treated", WARNING)
+@rule(
+    "RSK020", "risk", "A risk's target date has passed and it is not yet treated", WARNING, needs=("Risk Register:Target Date",)
+)
 def target_passed(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Target Date 2026-03-31, Status `In treatment`, checked in November. Good: treated, or a new date."""
     for rec, rid in _risks(book):

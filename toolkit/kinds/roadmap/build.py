@@ -6,10 +6,11 @@ import datetime as dt
 import os
 
 from toolkit.errors import CtkError
+from toolkit.kinds.inputs import read_input
 from toolkit.kinds.roadmap.model import DECISION_WEEKS, OVERVIEW, PHASES, SIZES, plan, sheet_name, stage_dates
 from toolkit.kinds.roadmap.sheets import gantt
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
-from toolkit.workbook.reader import WorkbookData, read_workbook
+from toolkit.workbook.reader import WorkbookData
 from toolkit.workbook.writer import Book, Form, Table
 
 
@@ -51,4 +52,4 @@ def from_gap(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Book:
     """The roadmap from a gap assessment workbook, a kick-off date and the organisation's size."""
-    return build_roadmap(read_workbook(gap, kind="gap", limits=limits), start, size_named(size), org)
+    return build_roadmap(read_input(gap, "gap", "Annex A rows", limits), start, size_named(size), org)

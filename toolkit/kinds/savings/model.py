@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit.data import catalog
 from toolkit.kinds.gap.model import ANNEX, FULL, NOT, PARTIAL, TYPICAL
+from toolkit.kinds.inputs import read_input
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits, ReadError
-from toolkit.workbook.reader import WorkbookData, read_workbook
+from toolkit.workbook.reader import WorkbookData
 from toolkit.workbook.schema import header_key, load_spec
 from toolkit.workbook.writer import Book
 
@@ -294,7 +295,7 @@ def coverage_of(gap: WorkbookData) -> Coverage:
 
 
 def read_coverage(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Coverage:
-    return coverage_of(read_workbook(path, kind="gap", limits=limits))
+    return coverage_of(read_input(path, "gap", "Annex A rows", limits))
 
 
 # --- the workbook -----------------------------------------------------------------------------------

@@ -9,11 +9,12 @@ from typing import Any
 
 from toolkit.data import catalog
 from toolkit.kinds.gap.model import FULL, PARTIAL, PHASE_NAMES, coverage_of, mapped_controls
+from toolkit.kinds.inputs import read_input
 from toolkit.kinds.risk.model import METHOD, REGISTER
 from toolkit.kinds.soa.sheets import SUMMARY, summary
 from toolkit.kinds.soc2.model import MATRIX
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
-from toolkit.workbook.reader import Record, WorkbookData, read_workbook
+from toolkit.workbook.reader import Record, WorkbookData
 from toolkit.workbook.writer import Book, Form, Table
 
 SHEET = "Statement of Applicability"
@@ -229,9 +230,9 @@ def from_inputs(
     start: dt.date | None = None,
 ) -> Book:
     """The SoA built from a gap assessment workbook and (usually) a risk register workbook."""
-    return build_soa(
-        read_workbook(gap, kind="gap", limits=limits),
-        read_workbook(risks, kind="risk", limits=limits) if risks is not None else None,
-        fields,
-        start,
-    )
+    assessment = read_input(gap, "gap", "Annex A rows", limits)
+    register = read_input(risks, "risk", "risks", limits, empty_ok=True) if risks is not None else None
+    book = build_soa(assessment, register, fields, start)
+    if register is not None and not register.records():
+        book.notes.append(f"{risks} holds no risks yet, so no justification cites one: run the risk assessment, then regenerate")
+    return book

@@ -122,7 +122,7 @@ def control_unknown(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             )
 
 
-@rule("SOA004", "soa", "Applicable is blank: every control needs a Yes or No")
+@rule("SOA004", "soa", "Applicable is blank: every control needs a Yes or No", needs=("Statement of Applicability:Applicable",))
 def applicable_blank(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Applicable left empty. Good: `Yes`, or `No` with a justification."""
     for rec, cid in _all_rows(book):
@@ -130,7 +130,12 @@ def applicable_blank(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             yield at("SOA004", rec, "Applicable", cid, f"{cid}: Applicable is blank; answer Yes or No")
 
 
-@rule("SOA005", "soa", "An excluded control has no justification for its exclusion")
+@rule(
+    "SOA005",
+    "soa",
+    "An excluded control has no justification for its exclusion",
+    needs=("Statement of Applicability:Applicable", "Statement of Applicability:Justification"),
+)
 def excluded_without_justification(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Applicable = No, Justification empty.
     Good: Applicable = No, Justification = `No on-premises equipment: all hosting is in AWS`."""
@@ -141,7 +146,12 @@ def excluded_without_justification(book: WorkbookData, ctx: Context) -> Iterator
             )
 
 
-@rule("SOA006", "soa", "An excluded control's status is not 'Not applicable'")
+@rule(
+    "SOA006",
+    "soa",
+    "An excluded control's status is not 'Not applicable'",
+    needs=("Statement of Applicability:Applicable", "Statement of Applicability:Implementation Status"),
+)
 def excluded_status(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Applicable = No, Implementation Status = Implemented.
     Good: Applicable = No, Implementation Status = Not applicable."""
@@ -158,7 +168,12 @@ def excluded_status(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             )
 
 
-@rule("SOA007", "soa", "An applicable control references no evidence")
+@rule(
+    "SOA007",
+    "soa",
+    "An applicable control references no evidence",
+    needs=("Statement of Applicability:Applicable", "Statement of Applicability:Evidence Reference"),
+)
 def applicable_without_evidence(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Applicable = Yes, Evidence Reference empty.
     Good: Evidence Reference = `HA-AC-03: quarterly access review tickets`."""
@@ -167,7 +182,12 @@ def applicable_without_evidence(book: WorkbookData, ctx: Context) -> Iterator[Fi
             yield at("SOA007", rec, "Evidence Reference", cid, f"{cid} is applicable but references no evidence")
 
 
-@rule("SOA008", "soa", "An applicable control's status is blank or 'Not applicable'")
+@rule(
+    "SOA008",
+    "soa",
+    "An applicable control's status is blank or 'Not applicable'",
+    needs=("Statement of Applicability:Applicable", "Statement of Applicability:Implementation Status"),
+)
 def applicable_status(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Applicable = Yes, Implementation Status = Not applicable (or blank).
     Good: Implemented, Partially implemented, Planned or Not implemented."""
@@ -178,7 +198,13 @@ def applicable_status(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             yield at("SOA008", rec, "Implementation Status", cid, f"{cid} is applicable, so its status cannot be {shown}")
 
 
-@rule("SOA009", "soa", "An applicable control gives no reason for its inclusion", WARNING)
+@rule(
+    "SOA009",
+    "soa",
+    "An applicable control gives no reason for its inclusion",
+    WARNING,
+    needs=("Statement of Applicability:Applicable", "Statement of Applicability:Justification"),
+)
 def applicable_without_justification(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Clause 6.1.3 d asks for the justification of inclusions too.
     Bad: Applicable = Yes, Justification empty. Good: `Risk treatment: R-004, R-012`, or the legal,
@@ -213,12 +239,18 @@ def _doc_field(code: str, what: str) -> Callable[[WorkbookData, Context], Iterat
     return check
 
 
-rule("SOA010", "soa", "Document Control: the version is not filled in")(_doc_field("SOA010", "the document version"))
-rule("SOA011", "soa", "Document Control: the approver is not filled in")(_doc_field("SOA011", "who approved this SoA"))
-rule("SOA012", "soa", "Document Control: the approval date is not filled in")(_doc_field("SOA012", "the date it was approved"))
+rule("SOA010", "soa", "Document Control: the version is not filled in", needs=("Document Control",))(
+    _doc_field("SOA010", "the document version")
+)
+rule("SOA011", "soa", "Document Control: the approver is not filled in", needs=("Document Control",))(
+    _doc_field("SOA011", "who approved this SoA")
+)
+rule("SOA012", "soa", "Document Control: the approval date is not filled in", needs=("Document Control",))(
+    _doc_field("SOA012", "the date it was approved")
+)
 
 
-@rule("SOA013", "soa", "Document Control: the next review date has passed", WARNING)
+@rule("SOA013", "soa", "Document Control: the next review date has passed", WARNING, needs=("Document Control",))
 def review_overdue(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Next Review = 2025-01-31, checked in 2026. Good: a date in the future."""
     form = book.forms.get(DOC)
@@ -229,7 +261,7 @@ def review_overdue(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
         yield at_form("SOA013", form, "Next Review", f"the SoA was due for review on {due.isoformat()}")
 
 
-@rule("SOA014", "soa", "A control's title differs from the catalog", WARNING)
+@rule("SOA014", "soa", "A control's title differs from the catalog", WARNING, needs=("Statement of Applicability:Control Title",))
 def title_mismatch(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: A.5.23 titled `Cloud security`. Good: the catalog's short title (regenerate to refresh)."""
     for rec, cid in _rows(book):

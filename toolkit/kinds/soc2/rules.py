@@ -10,7 +10,7 @@ from toolkit.rules import Context, at, rule
 from toolkit.workbook.reader import WorkbookData
 
 
-@rule("SOC001", "soc2", "A SOC 2 control maps to no valid Trust Services Criterion")
+@rule("SOC001", "soc2", "A SOC 2 control maps to no valid Trust Services Criterion", needs=("SOC 2 Controls:TSC Criteria",))
 def soc2_criteria(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: TSC Criteria empty or `CC10.1`. Good: `CC6.1; CC6.2`."""
     for rec in book.records():
@@ -34,7 +34,7 @@ def soc2_criteria(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             )
 
 
-@rule("SOC002", "soc2", "A SOC 2 control ID is blank or listed twice")
+@rule("SOC002", "soc2", "A SOC 2 control ID is blank or listed twice", needs=("SOC 2 Controls:Control ID",))
 def soc2_ids(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: two rows `HA-AC-01`. Good: one row per control."""
     first: dict[str, int] = {}

@@ -6,6 +6,7 @@ size it declares and its checksum), and streams the XML parts through expat with
 refuse a DTD or entity declaration and that track each sheet's cells the way python-calamine
 will place them. A hostile file is refused with a one-line cause, in bounded time and memory,
 before python-calamine (which aborts the whole process when a sheet's range is absurd) sees it.
+OpenDocument spreadsheets (.ods) go through the same zip checks, then `guard.ods`.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from toolkit.workbook.guard.base import _DAMAGED, DEFAULT_LIMITS, Inspection, Limits, ReadError
+from toolkit.workbook.guard.ods import scan_ods
 from toolkit.workbook.guard.package import _scan_package
 from toolkit.workbook.guard.sniff import _sniff_not_zip
-from toolkit.workbook.guard.zipdir import _check_directory, _count_entries
+from toolkit.workbook.guard.zipdir import _Budget, _check_directory, _count_entries, _data_starts
 
 
 def inspect(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Inspection:
@@ -51,7 +53,7 @@ def _inspect(p: Path, fh: BinaryIO, limits: Limits) -> Inspection:
         raise ReadError(f"the file is {size / 1048576:.0f} MB, over the limit of {limits.max_file_mb:g} MB; see --max-file-mb")
     head = fh.read(2048)
     if p.suffix.lower() in (".csv", ".txt", ".tsv"):
-        if b"\x00" in head:
+        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its mark is text
             raise ReadError("not a text/CSV file: it holds binary data")
         return Inspection("csv")
     if not head.startswith(b"PK"):
@@ -75,7 +77,10 @@ def _inspect(p: Path, fh: BinaryIO, limits: Limits) -> Inspection:
             if "ppt/presentation.xml" in lowered:
                 raise ReadError("a PowerPoint presentation, not a workbook")
             if "content.xml" in lowered:
-                raise ReadError("an OpenDocument file, not .xlsx: save it as Excel Workbook (.xlsx)")
+                try:
+                    return scan_ods(fh, infos, _data_starts(fh, zf, infos, size), limits, _Budget(limits))
+                except zlib.error:
+                    raise ReadError(_DAMAGED) from None
             raise ReadError("a zip file that is not an Excel workbook (no xl/workbook.xml)")
         try:
             result = _scan_package(fh, zf, infos, size, limits)

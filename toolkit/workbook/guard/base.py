@@ -52,7 +52,7 @@ _ROW = re.compile(r"[A-Za-z]*([0-9]+)")
 class Inspection:
     """What the guard learned about a package that it let through."""
 
-    format: str  # "xlsx", "xlsm" or "csv"
+    format: str  # "xlsx", "xlsm", "ods" or "csv"
     warnings: list[str] = field(default_factory=list)
     external_links: bool = False
     macros: bool = False

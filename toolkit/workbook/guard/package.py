@@ -87,6 +87,22 @@ _SHARED_INDEX = re.compile(rb' t="s"[^>]*><v>([0-9]{1,11})</v>')
 
 
 _ROW_NUMBER = re.compile(rb'<row r="([0-9]{1,7})"')
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def _content_cells(data: bytes) -> list[tuple[bytes, bytes]]:
+    """The references of the cells with something in them, found from their closing tags: a cell
+    that only carries a style (`<c r="B7" s="3"/>`) has none, so this costs one step per filled
+    cell, however many styled ones there are."""
+    out = []
+    end = data.find(b"</c>")
+    while end >= 0:
+        start = data.rfind(b'<c r="', 0, end)
+        match = _CELL_REF.match(data, start) if start >= 0 else None
+        if match is not None:
+            out.append((match.group(1), match.group(2)))
+        end = data.find(b"</c>", end + 4)
+    return out
 
 
 def _greater_than(n: int) -> str:
@@ -130,21 +146,32 @@ def _fast_sheet(
     if not cells:
         budget.inflate(len(data))
         return (-1, -1)
-    max_col = 0
-    for width in (3, 2):
-        wide = re.findall(rb'<c r="([A-Z]{%d})[0-9]' % width, data)
-        if wide:
-            max_col = max(col_number(letters) for letters in set(wide))
-            break
+    if data.count(b'"/>') * 2 > cells:
+        # Mostly cells that only carry a style (`<c r="XFD3" s="7"/>`, a template formatted across
+        # all 16,384 columns): python-calamine keeps none of them, so only the cells with content
+        # bound the range, and finding those costs no more than the cells themselves.
+        content = _content_cells(data)
+        if not content:
+            budget.inflate(len(data))
+            return (-1, -1)
+        max_col = max(col_number(letters) for letters in {letters for letters, _ in content})
+        max_row = max(int(digits) for digits in {digits for _, digits in content})
     else:
-        max_col = next(n for n in range(26, 0, -1) if data.find(b'<c r="' + bytes([64 + n])) >= 0)
-    rows = _ROW_NUMBER.findall(data)
-    max_row = max(map(int, set(rows))) if rows else 0
-    if not rows or max_row >= 1_000_000 or max_col > GRID_COLS:
-        return None  # rows without numbers, or near the grid's edge: the exact scan says
-    if re.search(rb'<c r="[A-Z]{1,3}(?:%s)"' % _greater_than(max_row).encode(), data):
-        return None  # a cell below the last row: the exact scan places it
-    if max_row * max_col > limits.max_cells:
+        max_col = 0
+        for width in (3, 2):
+            wide = re.findall(rb'<c r="([A-Z]{%d})[0-9]' % width, data)
+            if wide:
+                max_col = max(col_number(letters) for letters in set(wide))
+                break
+        else:
+            max_col = next(n for n in range(26, 0, -1) if data.find(b'<c r="' + bytes([64 + n])) >= 0)
+        rows = _ROW_NUMBER.findall(data)
+        max_row = max(map(int, set(rows))) if rows else 0
+        if not rows or max_row >= 1_000_000 or max_col > GRID_COLS:
+            return None  # rows without numbers, or near the grid's edge: the exact scan says
+        if re.search(rb'<c r="[A-Z]{1,3}(?:%s)"' % _greater_than(max_row).encode(), data):
+            return None  # a cell below the last row: the exact scan places it
+    if max_row >= 1_000_000 or max_col > GRID_COLS or max_row * max_col > limits.max_cells:
         return None
     copies = 0
     shared = data.count(b' t="s"')

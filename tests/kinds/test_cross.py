@@ -119,3 +119,11 @@ def test_two_soas_in_one_folder_is_ambiguous(pack: dict[str, Path]) -> None:
     codes = [(Path(fr.path).name, f.code) for fr in report.files for f in fr.findings]
     assert ("soa.xlsx", "XWB001") in codes and ("soa_v2.xlsx", "XWB001") in codes
     assert report.exit_code == 0
+
+
+def test_a_risk_id_spelled_another_way_is_the_same_risk(pack: dict[str, Path]) -> None:
+    """The client writes R001 in the SoA, the register says R-001: the same risk, no XWB003."""
+    edit_cell(pack["soa"], SHEET, "A.5.1", "Related Risks", "R001; r 2")
+    assert not [f for f in findings(pack) if f[1] == "XWB003"]
+    row = edit_cell(pack["soa"], SHEET, "A.5.1", "Related Risks", "R001; R-0999")
+    assert ("soa.xlsx", "XWB003", SHEET, f"{soa_col('Related Risks')}{row}", "A.5.1") in findings(pack)

@@ -265,6 +265,17 @@ def normalize_risk_id(value: object) -> str:
     return text
 
 
+_RISK_KEY = re.compile(r"([A-Z]{1,6})[\s._-]*0*(\d{1,6})")
+
+
+def risk_key(value: object) -> str:
+    """What two spellings of one risk id share, for matching across workbooks: `R-001`, `R001`,
+    `r 1` and `R_01` are all `R1`. Ids stay as written everywhere else."""
+    text = " ".join(str(value).split()).upper()
+    match = _RISK_KEY.fullmatch(text)
+    return f"{match.group(1)}{int(match.group(2))}" if match else text
+
+
 def normalize_reference(value: str) -> str:
     """A roadmap reference: an Annex A control (`A.5.9`), a clause (`9.2.2`), or the text as written."""
     text = value.strip()

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
+from toolkit.data.ids import risk_key
 from toolkit.data.signals import normalise, signals
 from toolkit.findings import Finding
 from toolkit.kinds.gap.model import ANNEX, CLAUSES, FULL, NOT, PARTIAL, coverage_of
@@ -102,9 +103,9 @@ def unknown_risk(books: list[WorkbookData], ctx: Context) -> Found:
         soa, risk = group.get("soa"), group.get("risk")
         if soa is None or risk is None or REGISTER not in risk.tables:
             continue
-        known = {rec.get("Risk ID") for rec in risk.tables[REGISTER].records}
+        known = {risk_key(rec.get("Risk ID")) for rec in risk.tables[REGISTER].records if rec.get("Risk ID") is not None}
         for rec in soa.tables[SHEET].records:
-            unknown = [r for r in rec.get("Related Risks") or [] if r not in known]
+            unknown = [r for r in rec.get("Related Risks") or [] if risk_key(r) not in known]
             if unknown:
                 yield (
                     soa.path,

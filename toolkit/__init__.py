@@ -27,12 +27,14 @@ from toolkit.api import (
     init_engagement,
     list_rules,
     migrate_soa,
+    portfolio,
     read_workbook,
     readiness,
     rule,
     table_frame,
     validate,
     write_diff,
+    write_portfolio,
 )
 from toolkit.errors import CtkError, InternalError
 from toolkit.findings import FileReport, Finding, Report
@@ -63,10 +65,12 @@ __all__ = [
     "init_engagement",
     "list_rules",
     "migrate_soa",
+    "portfolio",
     "read_workbook",
     "readiness",
     "rule",
     "table_frame",
     "validate",
     "write_diff",
+    "write_portfolio",
 ]

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from toolkit.kinds import Generated
     from toolkit.kinds.isms.readiness import Readiness
     from toolkit.rules import Rule
+    from toolkit.survey import Portfolio
     from toolkit.workbook.annotate import Annotation
     from toolkit.workbook.diff import Diff
     from toolkit.workbook.reader import WorkbookData
@@ -273,6 +274,23 @@ def readiness(folder: PathLike, *, as_of: dt.date | None = None, limits: Limits 
     return evaluate(Path(folder), books, as_of or settings_as_of or dt.date.today())
 
 
+def portfolio(clients: PathLike, *, as_of: dt.date | None = None, jobs: int = 1, limits: Limits = DEFAULT_LIMITS) -> Portfolio:
+    """One row per client folder under `clients`: coverage, Stage 1 readiness, findings, risks to
+    accept, overdue tasks and the next milestone, audit dates, days since the client's last return.
+    A folder that cannot be read is named with its reason; the others are still surveyed."""
+    from toolkit.survey import survey
+
+    return survey(Path(clients), as_of=as_of, limits=limits, jobs=jobs)
+
+
+def write_portfolio(result: Portfolio, output: PathLike) -> None:
+    """The portfolio as a workbook (`portfolio.xlsx`), coloured where a client needs attention, with a chart."""
+    from toolkit import render
+    from toolkit.engagement import identity_near
+
+    render.portfolio_xlsx(result, output, identity_near(Path(result.folder) / "portfolio.xlsx"))
+
+
 def diff(old: PathLike, new: PathLike, *, limits: Limits = DEFAULT_LIMITS) -> Diff:
     """What changed between two versions of a workbook, record by record (paired by key)."""
     from toolkit.workbook.diff import diff_files
@@ -281,20 +299,23 @@ def diff(old: PathLike, new: PathLike, *, limits: Limits = DEFAULT_LIMITS) -> Di
 
 
 def write_diff(result: Diff, output: PathLike) -> None:
-    """The changes as one filterable sheet (`changes.xlsx`)."""
+    """The changes as one filterable sheet (`changes.xlsx`), in the engagement's name when the
+    newer file sits in an engagement folder (`ctk.toml`)."""
     from toolkit import render
+    from toolkit.engagement import identity_near
 
-    render.diff_xlsx(result, output)
+    render.diff_xlsx(result, output, identity_near(Path(result.new)))
 
 
 def annotate(path: PathLike, findings: Sequence[Finding], output: PathLike, *, limits: Limits = DEFAULT_LIMITS) -> Annotation:
     """A copy of the client's workbook with every finding marked in place and a Review Findings sheet."""
+    from toolkit.engagement import identity_near
     from toolkit.workbook.annotate import annotate as run
 
     if Path(output).suffix.lower() != ".xlsx":
         raise CtkError("--annotate writes an Excel workbook; name it .xlsx", str(output))
     _no_overwrite(output, path)
-    return run(path, findings, output, limits=limits)
+    return run(path, findings, output, limits=limits, identity=identity_near(Path(path)))
 
 
 def export(

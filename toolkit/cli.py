@@ -342,20 +342,20 @@ def rules(code: str | None, fmt: str, output: Path | None) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--sheet", help="Which table to export (default: every table the workbook holds).")
 @output_options("csv", "json")
-@click.option(
-    "--delimiter", type=click.Choice([",", ";", "tab"]), default=",", show_default=True, help="CSV: the field separator."
-)
-@click.option("--bom", is_flag=True, help="CSV: start with a byte-order mark (Excel on Windows then reads it as UTF-8).")
 @kind_option
+@click.option(
+    "--dialect",
+    type=click.Choice(["excel", "excel-eu"]),
+    default="excel",
+    show_default=True,
+    help="CSV for Excel: excel (comma) or excel-eu (semicolon, decimal comma, UTF-8 with BOM) for European settings.",
+)
 @limit_options
-def export(
-    path: Path, sheet: str | None, fmt: str, output: Path | None, delimiter: str, bom: bool, kind: str | None, limits: Limits
-) -> None:
+def export(path: Path, sheet: str | None, fmt: str, output: Path | None, kind: str | None, dialect: str, limits: Limits) -> None:
     """Print the records of a workbook's tables as CSV or JSON (for pandas or a spreadsheet).
 
     Works on every kind, and on workbooks ctk did not write (.xlsx, .ods, .csv); `--kind`
-    reads the file as that kind instead of telling it from its headers. `--delimiter ';' --bom`
-    for Excel in a European locale.
+    reads the file as that kind instead of telling it from its headers.
     """
     from toolkit import render
 
@@ -363,8 +363,7 @@ def export(
     header, rows = api.export(path, sheet, limits=limits, kind=kind)
     if output is not None and output.exists() and output.resolve() == path.resolve():
         fail(f"{output}: refusing to overwrite an input file; choose another --output")
-    sep = "\t" if delimiter == "tab" else delimiter
-    emit(render.rows_json(header, rows) if fmt == "json" else render.rows_csv(header, rows, sep, bom), output)
+    emit(render.rows_json(header, rows) if fmt == "json" else render.rows_csv(header, rows, dialect), output)
 
 
 @main.command()
@@ -779,6 +778,42 @@ def diff(old: Path, new: Path, fmt: str, output: Path | None, quiet: bool, limit
     else:
         emit(render.diff_json(result) if fmt == "json" else render.diff_text(result), output)
     sys.exit(result.exit_code)
+
+
+@main.command()
+@click.argument("clients", type=click.Path(file_okay=False, path_type=Path))
+@output_options("text", "json")
+@click.option("--as-of", type=DATE, help="Judge overdue tasks, milestones and reviews at this day instead of today.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(0, 64),
+    default=1,
+    show_default=True,
+    help="Survey client folders in this many processes (0: one per core).",
+)
+@limit_options
+def portfolio(clients: Path, fmt: str, output: Path | None, as_of: dt.datetime | None, jobs: int, limits: Limits) -> None:
+    """One row per client folder in CLIENTS: where each engagement stands.
+
+    Annex A and clauses fully / partially / not addressed, the Stage 1 readiness verdict, errors
+    and warnings, risks above the threshold nobody accepted, overdue tasks and the next milestone,
+    the Stage 1 and Stage 2 dates, and days since the client last returned a workbook. `-o
+    portfolio.xlsx` writes a workbook with colour and a chart. A folder that cannot be read is
+    named; the others are still surveyed.
+    """
+    import os
+
+    from toolkit import render
+
+    result = api.portfolio(clients, as_of=_day(as_of), jobs=jobs or os.cpu_count() or 1, limits=limits)
+    if output is not None and output.suffix.lower() == ".xlsx":
+        api.write_portfolio(result, output)
+        click.echo(f"wrote {output}: {len(result.rows)} clients", err=True)
+    else:
+        emit(render.portfolio_json(result) if fmt == "json" else render.portfolio_text(result), output)
+    for folder, reason in result.unreadable:
+        click.echo(f"warning: {folder}: could not be read: {reason}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

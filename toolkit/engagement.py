@@ -28,6 +28,7 @@ from toolkit.errors import CtkError
 from toolkit.findings import Report
 from toolkit.validation import BUILD_PREFIX, COPIES_MARKER
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
+from toolkit.workbook.identity import Identity, IdentityError, firm_from, issue_from
 from toolkit.workbook.writer import Book, atomic_output, cannot_write
 
 if TYPE_CHECKING:
@@ -53,6 +54,21 @@ approved_by = ""
 # approval_date = 2027-03-01
 version = "0.1"
 
+# Your consultancy, on every workbook's cover and footer. Leave blank for neutral workbooks.
+[firm]
+name = ""
+contact = ""
+# logo = "logo.png"            # PNG or JPEG beside this file, under 2 MB
+# colours = {{ primary = "#1F3864", accent = "#2E75B6" }}
+# footer = "Northbridge Assurance LLP - Confidential"
+
+# This issue of the pack: the cover's version and status, and a line in its change history.
+[document]
+version = "0.1"
+status = "Draft"               # Draft, For review or Final
+prepared_by = ""
+reviewed_by = ""
+# date = 2027-01-04            # the issue date (default: today)
 # The risk methodology's version and approval (clause 6.1.2): a Stage 1 auditor asks for them.
 [risk]
 methodology_version = "0.1"
@@ -68,7 +84,27 @@ TOP_KEYS = {
     "currency": "a currency code",
     "soa": "a [soa] table",
     "risk": "a [risk] table",
+    "firm": "a [firm] table",
+    "document": "a [document] table",
     "as_of": "a date such as 2027-03-01 (no quotes)",
+}
+FIRM_KEYS = {
+    "name": "text",
+    "contact": "text",
+    "logo": "a file name",
+    "colours": "a table",
+    "colors": "a table",
+    "footer": "text",
+}
+DOCUMENT_KEYS = {
+    "engagement": "text",
+    "version": "text",
+    "status": "Draft, For review or Final",
+    "date": "a date such as 2027-03-01 (no quotes)",
+    "prepared_by": "text",
+    "reviewed_by": "text",
+    "classification": "Public, Internal, Confidential or Restricted",
+    "description": "text",
 }
 SOA_KEYS = {
     "owner": "text",
@@ -94,6 +130,10 @@ class Settings:
     risk: dict[str, Any] = field(default_factory=dict)
     #: Judge review dates at this day instead of today (a fixed snapshot, such as the demo).
     as_of: dt.date | None = None
+    #: The consultancy (`[firm]`) and this issue of the pack (`[document]`): covers, footers, properties.
+    identity: Identity = field(default_factory=Identity)
+    #: What could not be used from the settings (a missing logo), to show as warnings.
+    notes: list[str] = field(default_factory=list)
 
 
 def _bad(path: Path, key: str, want: str, value: object) -> CtkError:
@@ -162,7 +202,27 @@ def load_settings(folder: Path) -> Settings:
                 into[key] = _date(path, f"{table}.approval_date", keys[key], value)
             else:
                 into[key] = _text(path, f"{table}.{key}", keys[key], value)
+    for table, keys in (("firm", FIRM_KEYS), ("document", DOCUMENT_KEYS)):
+        section = raw.get(table, {})
+        if not isinstance(section, dict):
+            raise _bad(path, table, TOP_KEYS[table], section)
+        _unknown(path, section, keys, f"{table}.")
+    try:
+        firm, s.notes = firm_from(dict(raw.get("firm", {})), folder)
+        # The issue date: as set, else the snapshot day (so the demo is reproducible), else today.
+        issue = issue_from(dict(raw.get("document", {})), s.organisation, s.as_of)
+    except IdentityError as exc:
+        raise CtkError(str(exc), str(path)) from None
+    s.identity = Identity(firm, issue)
     return s
+
+
+def identity_near(path: Path) -> Identity:
+    """The firm and issue of the engagement folder a file sits in (its `ctk.toml`), else neutral."""
+    folder = Path(path).resolve().parent
+    if not (folder / SETTINGS).exists():
+        return Identity()
+    return load_settings(folder).identity
 
 
 @dataclass
@@ -409,8 +469,10 @@ def build(
         def existing(kind: str) -> Path | None:
             return final[kind] if final[kind].exists() else None
 
+        notes.extend(s.notes)
+
         def produce(kind: str, build_book: Callable[[], Book]) -> None:
-            made = generate(kind, build_book, out[kind], merge_from=existing(kind), org=org, limits=limits)
+            made = generate(kind, build_book, out[kind], merge_from=existing(kind), org=org, limits=limits, identity=s.identity)
             notes.extend(f"{REGISTRY[kind].filename}: {n}" if not n.startswith(str(folder)) else n for n in made.notes)
 
         say(f"[1/6] gap assessment from {matrix.name}")

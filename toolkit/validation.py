@@ -175,6 +175,19 @@ def validate(
     `jobs` processes share the files; `progress` is called as each file is done; `kind` reads
     every file as that kind (`--kind`) instead of telling it from its headers.
     """
+    return validate_books(paths, as_of=as_of, limits=limits, jobs=jobs, progress=progress, kind=kind)[0]
+
+
+def validate_books(
+    paths: Paths,
+    *,
+    as_of: dt.date | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    jobs: int = 1,
+    progress: Callable[[Path], None] | None = None,
+    kind: str | None = None,
+) -> tuple[Report, list[WorkbookData]]:
+    """`validate`, and the workbooks it read (for a caller that looks further into them)."""
     ctx = Context(as_of=as_of or dt.date.today())
     report = Report()
     books: list[tuple[WorkbookData, FileReport]] = []
@@ -199,4 +212,4 @@ def validate(
                 by_path[path].findings.append(finding)
     for fr in report.files:
         fr.findings = sort_findings(fr.findings)
-    return report
+    return report, [b for b, _ in books]

@@ -127,6 +127,36 @@ def test_export_csv_round_trips_records(tmp_path: Path) -> None:
     assert out_json[1]["Applicable"] == "Yes"
 
 
+def test_export_csv_for_european_excel(tmp_path: Path) -> None:
+    """`--dialect excel-eu`: semicolons, decimal commas, a UTF-8 byte-order mark, CRLF; still no formulas."""
+    from tests.helpers import write_sample_pack
+    from toolkit.kinds import write_workbook
+    from toolkit.kinds.savings.build import from_gap
+
+    pack = write_sample_pack(tmp_path / "pack")
+    pack["savings"] = tmp_path / "savings.xlsx"
+    write_workbook("savings", from_gap(pack["gap"]), pack["savings"])
+    path = write_filled_soa(tmp_path / "soa.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb[SHEET][f"{soa_col('Justification')}2"] = "+1 Zürich; Genève"
+    wb.save(path)
+    out = tmp_path / "soa.csv"
+    code, _, _ = run("export", str(path), "--format", "csv", "--dialect", "excel-eu", "-o", str(out))
+    data = out.read_bytes()
+    assert code == 0 and data.startswith(b"\xef\xbb\xbf"), "a BOM, so Excel reads UTF-8"
+    text = data.decode("utf-8-sig")
+    assert "\r\n" in text
+    rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
+    assert len(rows) == 93 and rows[0]["Justification"] == "'+1 Zürich; Genève"
+    code, out_text, _ = run("export", str(pack["savings"]), "--dialect", "excel-eu")
+    assert code == 0 and out_text.startswith("\ufeff")
+    summary = list(csv.DictReader(io.StringIO(out_text.lstrip("\ufeff"), newline=""), delimiter=";"))
+    plain = run("export", str(pack["savings"]))[1]
+    assert not plain.startswith("\ufeff")
+    share = next(iter(csv.DictReader(io.StringIO(plain))))["Savings %"]
+    assert "." in share and summary[0]["Savings %"] == share.replace(".", ","), "decimal comma for a European Excel"
+
+
 def test_export_unreadable_is_exit_two(tmp_path: Path) -> None:
     empty = tmp_path / "empty.xlsx"
     empty.write_bytes(b"")

@@ -24,6 +24,7 @@ LAYERS = [
     ("toolkit.engagement", 2),
     ("toolkit.validation", 2),
     ("toolkit.render", 2),
+    ("toolkit.survey", 2),
     ("toolkit.kinds", 3),
     ("toolkit.rules", 4),
     ("toolkit.workbook", 5),

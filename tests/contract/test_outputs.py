@@ -134,14 +134,6 @@ def test_text_over_the_cell_limit_is_cut_and_said(tmp_path: Path) -> None:
     assert code == 0 and "SOC 2 Controls!B2: a text of 41,999 characters was cut to Excel's limit of 32,767" in err
 
 
-def test_export_for_excel_in_europe(tmp_path: Path) -> None:
-    soa = write_filled_soa(tmp_path / "soa.xlsx")
-    out = tmp_path / "soa.csv"
-    code, _, _ = run("export", str(soa), "--delimiter", ";", "--bom", "-o", str(out))
-    data = out.read_bytes()
-    assert code == 0 and data.startswith(b"\xef\xbb\xbfSheet;Row;Control ID;")
-
-
 def test_limits_are_positive_and_sizes_read_plainly(tmp_path: Path) -> None:
     soa = write_filled_soa(tmp_path / "soa.xlsx")
     code, _, err = run("validate", str(soa), "--max-file-mb", "-5")

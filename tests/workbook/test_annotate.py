@@ -17,7 +17,7 @@ from tests.paths import AS_OF
 from toolkit.findings import Finding
 from toolkit.kinds.soa.build import DOC, SHEET
 from toolkit.validation import validate
-from toolkit.workbook.annotate import FILLS, REVIEW_COLUMNS, REVIEW_SHEET, annotate
+from toolkit.workbook.annotate import FILLS, HEADER_ROW, REVIEW_COLUMNS, REVIEW_SHEET, annotate
 from toolkit.workbook.reader import read_workbook
 
 RED, AMBER = FILLS["error"], FILLS["warning"]
@@ -73,8 +73,9 @@ def test_every_cell_at_fault_is_filled_and_commented(annotated: tuple[Path, list
     for f in at_cells:
         cell = wb[f.sheet][f.cell]
         assert cell.fill.fgColor.rgb == (RED if f.severity == "error" else AMBER), f
-        assert cell.comment is not None and f.code in cell.comment.text and f.message in cell.comment.text
-        assert cell.comment.author == "ctk"
+        assert cell.comment is not None and f.message in cell.comment.text
+        assert f.code not in cell.comment.text, "rule codes are for the consultant's list, not the client's comment"
+        assert cell.comment.author == "Reviewer" and "ctk" not in cell.comment.text
     ws = wb[SHEET]
     untouched = ws[f"{soa_col('Justification')}{soa_row(ws, 'A.5.12')}"]
     assert untouched.comment is None and untouched.fill.fgColor.rgb not in (RED, AMBER)
@@ -87,7 +88,7 @@ def test_several_findings_on_one_cell_share_one_comment(broken: Path, tmp_path: 
     result = annotate(broken, [b, a], out)
     assert result.cells == 1 and result.listed == 2
     cell = openpyxl.load_workbook(out)[SHEET]["E51"]
-    assert "SOA005 error: first message" in cell.comment.text and "SOA009 warning: second message" in cell.comment.text
+    assert "Error: first message" in cell.comment.text and "Warning: second message" in cell.comment.text
     assert cell.fill.fgColor.rgb == RED, "the worst severity colours the cell"
 
 
@@ -97,7 +98,7 @@ def test_client_comment_kept_with_the_finding(annotated: tuple[Path, list[Findin
     comment = ws[f"{soa_col('Justification')}{soa_row(ws, 'A.5.11')}"].comment
     assert comment is not None and comment.text.startswith("Client: check with legal")
     status = ws[f"{soa_col('Implementation Status')}{soa_row(ws, 'A.5.11')}"].comment
-    assert status is not None and "WB003" in status.text
+    assert status is not None and "Review finding" in status.text
 
 
 def test_review_sheet_lists_every_finding_with_links(annotated: tuple[Path, list[Finding]]) -> None:
@@ -105,27 +106,37 @@ def test_review_sheet_lists_every_finding_with_links(annotated: tuple[Path, list
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[0] == REVIEW_SHEET and wb.active.title == REVIEW_SHEET
     ws = wb[REVIEW_SHEET]
-    rows = list(ws.iter_rows(values_only=True))
+    everything = list(ws.iter_rows(values_only=True))
+    assert everything[0][0] == "Review findings: soa.xlsx", "the sheet says what was reviewed"
+    errors_n = sum(1 for f in found if f.severity == "error")
+    warnings_n = len(found) - errors_n
+    assert everything[2][0] == f"{errors_n} errors to correct, {warnings_n} warning{'s' if warnings_n != 1 else ''} to check."
+    rows = everything[HEADER_ROW - 1 :]
     assert list(rows[0]) == [name for name, _ in REVIEW_COLUMNS]
     assert len(rows) - 1 == len(found)
     severities = [r[0] for r in rows[1:]]
-    assert severities == sorted(severities, key=["error", "warning"].index), "errors first"
-    errors = [r for r in rows[1:] if r[0] == "error"]
-    sheets = [r[2] for r in errors]
+    assert severities == sorted(severities, key=["Error", "Warning"].index), "errors first"
+    errors = [r for r in rows[1:] if r[0] == "Error"]
+    sheets = [r[1] for r in errors]
     assert sheets.index(DOC) < sheets.index(SHEET), "then by the workbook's sheet order"
-    soa_rows = [int(r[3][1:]) for r in errors if r[2] == SHEET and r[3]]
+    soa_rows = [int(r[2][1:]) for r in errors if r[1] == SHEET and r[2]]
     assert soa_rows == sorted(soa_rows), "then by row"
-    missing = next(r for r in rows[1:] if r[1] == "SOA001")
-    assert missing[3] is None and missing[4] == "A.8.9"
-    assert missing[6] == f"Add a row to '{SHEET}' with Control ID A.8.9 and fill it in."
-    for r in range(2, ws.max_row + 1):
-        cell_ref = ws.cell(row=r, column=4)
+    missing = next(r for r in rows[1:] if r[6] == "SOA001")
+    assert missing[2] is None and missing[3] == "A.8.9"
+    assert missing[5] == f"Add a row to '{SHEET}' with Control ID A.8.9 and fill it in."
+    for r in range(HEADER_ROW + 1, ws.max_row + 1):
+        cell_ref = ws.cell(row=r, column=3)
         if cell_ref.value:
-            sheet = ws.cell(row=r, column=3).value
+            sheet = ws.cell(row=r, column=2).value
             assert cell_ref.hyperlink is not None
             assert cell_ref.hyperlink.location == f"'{sheet}'!{cell_ref.value}"
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:G{len(found) + 1}"
-    assert ws.column_dimensions["F"].width >= 60 and ws.cell(row=2, column=6).alignment.wrap_text
+    first = HEADER_ROW + 1
+    assert ws.freeze_panes == f"A{first}" and ws.auto_filter.ref == f"A{HEADER_ROW}:G{len(found) + HEADER_ROW}"
+    assert ws.column_dimensions["E"].width >= 50 and ws.cell(row=first, column=5).alignment.wrap_text
+    # Every cell in a named font and size, never the program's fallback; A4 with page numbers.
+    fonts = {(c.font.name, c.font.sz) for row in ws.iter_rows(min_row=HEADER_ROW) for c in row if c.value is not None}
+    assert fonts == {("Calibri", 10.0)}, fonts
+    assert int(ws.page_setup.paperSize) == 9 and "Page &P of &N" in ws.oddFooter.center.text  # A4
 
 
 def test_input_is_never_modified(broken: Path, tmp_path: Path) -> None:
@@ -178,10 +189,10 @@ def test_annotating_again_replaces_the_previous_review(annotated: tuple[Path, li
     assert cleared.comment is None and cleared.fill.fgColor.rgb not in (RED, AMBER)
     assert cleared.fill.fgColor.rgb == ws[f"{soa_col('Evidence Reference')}{row + 1}"].fill.fgColor.rgb
     still = ws[f"{soa_col('Justification')}{soa_row(ws, 'A.7.5')}"]
-    assert still.comment.text.count("SOA005") == 1 and still.fill.fgColor.rgb == RED
+    assert still.comment.text.count("Review finding") == 1 and still.fill.fgColor.rgb == RED
     kept = ws[f"{soa_col('Justification')}{soa_row(ws, 'A.5.11')}"].comment
     assert kept is not None and kept.text == "Client: check with legal"
-    assert [r[1] for r in wb[REVIEW_SHEET].iter_rows(min_row=2, values_only=True)].count("SOA007") == 0
+    assert [r[6] for r in wb[REVIEW_SHEET].iter_rows(min_row=HEADER_ROW + 1, values_only=True)].count("SOA007") == 0
     assert findings(second) == findings(first)
 
 
@@ -189,9 +200,9 @@ def test_client_text_in_the_review_sheet_stays_text(broken: Path, tmp_path: Path
     hostile = Finding("SOA003", "error", SHEET, "A2", 2, "Control ID", '=HYPERLINK("http://x")', "=1+1 is not a control")
     out = tmp_path / "out.xlsx"
     annotate(broken, [hostile], out)
-    row = next(openpyxl.load_workbook(out)[REVIEW_SHEET].iter_rows(min_row=2, max_row=2))
-    assert row[4].value == '=HYPERLINK("http://x")' and row[4].data_type == "s"
-    assert row[5].value == "=1+1 is not a control" and row[5].data_type == "s"
+    row = next(openpyxl.load_workbook(out)[REVIEW_SHEET].iter_rows(min_row=HEADER_ROW + 1, max_row=HEADER_ROW + 1))
+    assert row[3].value == '=HYPERLINK("http://x")' and row[3].data_type == "s"
+    assert row[4].value == "=1+1 is not a control" and row[4].data_type == "s"
 
 
 @pytest.fixture(scope="module")
@@ -222,15 +233,16 @@ def test_what_cannot_be_carried_is_named(tmp_path: Path) -> None:
     result = annotate(path, findings(path), tmp_path / "out.xlsx")
     assert any("macros" in w for w in result.warnings)
     review = openpyxl.load_workbook(tmp_path / "out.xlsx")[REVIEW_SHEET]
-    notice = next(r for r in review.iter_rows(min_row=2, values_only=True) if r[1] == "WB005")
-    assert notice[2] is None and notice[6].startswith("Concerns the file as a whole")
+    notice = next(r for r in review.iter_rows(min_row=HEADER_ROW + 1, values_only=True) if r[6] == "WB005")
+    assert notice[1] is None and notice[5].startswith("Concerns the file as a whole")
 
 
 def test_no_findings_gives_an_empty_review(tmp_path: Path) -> None:
     path = write_filled_soa(tmp_path / "soa.xlsx")
     result = annotate(path, [], tmp_path / "out.xlsx")
     assert result.cells == 0 and result.warnings == []
-    assert openpyxl.load_workbook(tmp_path / "out.xlsx")[REVIEW_SHEET].max_row == 2
+    review = openpyxl.load_workbook(tmp_path / "out.xlsx")[REVIEW_SHEET]
+    assert review.max_row == HEADER_ROW and review["A3"].value == "No findings: the workbook passed every check."
 
 
 # --- the command line ------------------------------------------------------------------------

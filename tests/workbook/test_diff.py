@@ -20,7 +20,7 @@ from toolkit import render
 from toolkit.cli import main
 from toolkit.kinds.soa.build import DOC, SHEET
 from toolkit.validation import validate
-from toolkit.workbook.annotate import FILLS, REVIEW_SHEET, annotate
+from toolkit.workbook.annotate import FILLS, HEADER_ROW, REVIEW_SHEET, annotate
 from toolkit.workbook.diff import Change, Diff, KindMismatch, diff_books, diff_files
 from toolkit.workbook.guard import ReadError
 from toolkit.workbook.reader import read_workbook
@@ -147,8 +147,8 @@ def test_columns_removed_and_change_history(sent: Path, tmp_path: Path) -> None:
     ws.delete_cols(header_col(ws, "Policy / Procedure"))
     doc = wb[DOC]
     title = next(r[0].row for r in doc.iter_rows() if r[0].value == "Change history")
-    doc.cell(row=title + 3, column=2).value = "1.1"
-    doc.cell(row=title + 3, column=5).value = "A.5.7 excluded"
+    doc.cell(row=title + 3, column=1).value = "1.1"  # the change history starts in column A
+    doc.cell(row=title + 3, column=4).value = "A.5.7 excluded"
     wb.save(other)
     diff = diff_files(sent, other)
     assert diff.changes[0] == Change(DOC, "Change history: 1.1", "added", None, None, None, None, title + 3)
@@ -202,11 +202,22 @@ def test_changes_workbook(sent: Path, returned: Path, tmp_path: Path) -> None:
     render.diff_xlsx(diff, out)
     wb = openpyxl.load_workbook(out)
     ws = wb["Changes"]
-    rows = list(ws.iter_rows(values_only=True))
+    everything = list(ws.iter_rows(values_only=True))
+    assert everything[0][0] == f"Changes: {diff.title}"
+    assert (
+        everything[1][0].startswith(f"Compared {sent.name} (modified ")
+        and f" with {returned.name} (modified " in everything[1][0]
+    )
+    assert everything[2][0].startswith(render.diff_summary(diff)), "the summary at the top, where it is read"
+    h = render.DIFF_HEADER_ROW
+    rows = everything[h:]
     assert rows[0] == ("Change", "Sheet", "Key", "Column", "Old Value", "New Value", "Old Row", "New Row")
-    assert len([r for r in rows[1:] if r[0]]) == len(diff.changes) + 1  # and the summary line below
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:H{len(diff.changes) + 1}"
-    evil = next(row for row in ws.iter_rows(min_row=2) if row[2].value == "A.5.2")
+    assert len([r for r in rows[1:] if r[0]]) == len(diff.changes)
+    assert ws.freeze_panes == f"A{h + 2}" and ws.auto_filter.ref == f"A{h + 1}:H{len(diff.changes) + h + 1}"
+    heights = [ws.row_dimensions[r].height for r in range(h + 2, h + 2 + len(diff.changes))]
+    assert all(height is not None and 15 <= height <= 100 for height in heights), "every row sized to its text"
+    assert ws.page_setup.paperSize == 9 and "Page &P of &N" in ws.oddFooter.center.text
+    evil = next(row for row in ws.iter_rows(min_row=h + 2) if row[2].value == "A.5.2")
     assert evil[5].value == '=HYPERLINK("http://evil")' and evil[5].data_type == "s", "client text stays text"
 
 
@@ -283,7 +294,7 @@ def test_client_round_trip(soffice: str, sent: Path, tmp_path: Path) -> None:
     for f in original:
         if f.cell:
             cell = wb[f.sheet][f.cell]
-            assert cell.fill.fgColor.rgb == FILLS[f.severity] and f.code in cell.comment.text
+            assert cell.fill.fgColor.rgb == FILLS[f.severity] and f.message in cell.comment.text
     links = [c.hyperlink.location for row in wb[REVIEW_SHEET].iter_rows(min_row=2) for c in row if c.hyperlink]
     assert sorted(links) == sorted(f"'{SHEET}'!{f.cell}" if f.cell else f"'{SHEET}'!A1" for f in original)
 
@@ -292,7 +303,7 @@ def test_client_round_trip(soffice: str, sent: Path, tmp_path: Path) -> None:
     assert validate([resaved], as_of=AS_OF).files[0].findings == original
     again = openpyxl.load_workbook(resaved)
     first = next(f for f in original if f.code == "SOA007")
-    assert again[REVIEW_SHEET]["A1"].value == "Severity"
+    assert again[REVIEW_SHEET][f"A{HEADER_ROW}"].value == "Severity"
     assert again[first.sheet][first.cell].comment is not None
 
 

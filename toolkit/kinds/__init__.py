@@ -7,6 +7,7 @@ is all adding a kind takes, besides its declaration in `workbook_templates/<kind
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 from toolkit.findings import Finding
 from toolkit.rules import RULES, Rule
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
+from toolkit.workbook.identity import NEUTRAL, Identity
 from toolkit.workbook.schema import load_spec
 
 if TYPE_CHECKING:
@@ -108,15 +110,19 @@ def generate(
     merge_from: str | os.PathLike[str] | None = None,
     org: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    identity: Identity | None = None,
 ) -> Generated:
     """What every generator does, in one place: build from the inputs, merge the client's copy
     `merge_from` three ways (`toolkit.workbook.merge`), recompute what depends on the merged
-    values, write atomically with the record of what was written."""
+    values, write atomically with the record of what was written. `identity` is whose
+    deliverable it is and which issue (neutral, for the client `org`, when not given)."""
     from toolkit.workbook.merge import merge_into
 
     book = build()
+    book.identity = (identity or NEUTRAL).for_client(org)
     merged = merge_into(book, kind, Path(merge_from) if merge_from is not None else None, limits)
     REGISTRY[kind].module("build").refresh(book)
+    agree_document_control(book)
     notes = [*book.notes, *merged.notes, *write_workbook(kind, book, output, org, record=merged.record)]
     findings: list[Finding] = []
     if merged.conflicts or merged.orphans:
@@ -125,6 +131,39 @@ def generate(
 
         findings = merge_findings(read_workbook(output, kind=kind, limits=limits), merged.record)
     return Generated(Path(output), notes, findings)
+
+
+DOCUMENT_CONTROL, HISTORY = "Document Control", "Change history"
+
+
+def agree_document_control(book: Book) -> None:
+    """A workbook with its own Document Control (the SoA, the ISMS) says one version everywhere:
+    its change history has a row for that version, and its cover shows the same one."""
+    from dataclasses import replace
+
+    from toolkit.workbook.identity import with_issue
+    from toolkit.workbook.writer import Form
+
+    form = book.forms.get(DOCUMENT_CONTROL)
+    if form is None:
+        return
+    ident = book.identity
+    version = str(form.fields.get("Version") or ident.issue.version).strip()
+    approved = form.fields.get("Approval Date")
+    kept = form.blocks.get(HISTORY, ())
+    author = ident.author or str(form.fields.get("Owner") or "")
+    blocks = {
+        **form.blocks,
+        HISTORY: with_issue(
+            kept,
+            version,
+            approved if isinstance(approved, dt.date) else ident.day,
+            author,
+            "First issue" if not kept else f"Version {version}",
+        ),
+    }
+    book.forms[DOCUMENT_CONTROL] = Form(dict(form.fields), blocks)
+    book.identity = replace(ident, issue=replace(ident.issue, version=version))
 
 
 def write_workbook(
@@ -137,6 +176,8 @@ def write_workbook(
     from toolkit.workbook.writer import write_book, written_sheets
 
     spec = load_spec(kind)
+    if org and not book.identity.issue.client:
+        book.identity = book.identity.for_client(org)
     record = record or record_of(spec, book)
     record.sheets = written_sheets(spec, book)
     title = f"{spec.title} - {org}" if org else spec.title

@@ -95,7 +95,7 @@ def orphans(book: WorkbookData, record: sent.SentRecord) -> Iterator[Finding]:
                     found,
                     column,
                     subject,
-                    f"ctk no longer generates this row ({sent.display(subject)}): its inputs no longer call for it; "
+                    f"this row ({sent.display(subject)}) is no longer generated: the inputs no longer call for it; "
                     "it was kept with everything typed in it; delete the row if it is no longer needed",
                 )
 
@@ -147,5 +147,5 @@ def sheet_gone(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
                 None,
                 None,
                 None,
-                f"sheet '{sheet.name}' that ctk wrote is gone; the next regeneration (`ctk build`, or --merge) writes it again",
+                f"sheet '{sheet.name}', as sent, is gone; the next regeneration writes it again",
             )

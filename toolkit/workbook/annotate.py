@@ -31,14 +31,21 @@ from xml.sax.saxutils import escape, unescape
 from toolkit.findings import ERROR, REVIEW_SHEET, SEVERITY_ORDER, WARNING, Finding
 from toolkit.workbook.cells import cell_ref, col_letters
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits, ReadError
+from toolkit.workbook.identity import NEUTRAL, Identity
 from toolkit.workbook.package import sheet_parts
 from toolkit.workbook.reader import WorkbookData, read_workbook
 from toolkit.workbook.writer import atomic_output
 
-REVIEW_COLUMNS = (("Severity", 10), ("Code", 9), ("Sheet", 26), ("Cell", 8), ("Key", 12), ("Message", 70), ("What to do", 50))
-#: Marks the part of a cell comment that ctk wrote, so a later review can replace it.
-MARKER = "ctk review"
-AUTHOR = "ctk"
+REVIEW_COLUMNS = (("Severity", 10), ("Sheet", 20), ("Cell", 8), ("Key", 12), ("Message", 56), ("What to do", 40), ("Rule", 9))
+#: The table's header row on the Review Findings sheet (1-based): a title block above it.
+HEADER_ROW = 5
+#: Marks the part of a cell comment a review wrote, so a later review can replace it (and the
+#: marker earlier versions wrote).
+MARKER = "Review finding"
+MARKERS = (MARKER, "ctk review")
+#: Who a review's comments are by when no firm or reviewer is named.
+AUTHOR = "Reviewer"
+FONT = "Calibri"
 FILLS = {ERROR: "FFFFC7CE", WARNING: "FFFFEB9C"}  # Excel's own "Bad" red and "Neutral" amber
 NAVY = "FF1F3864"
 _CELL = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
@@ -80,11 +87,13 @@ def annotate(
     output: str | os.PathLike[str],
     *,
     limits: Limits = DEFAULT_LIMITS,
+    identity: Identity = NEUTRAL,
 ) -> Annotation:
     """Write a copy of the workbook at `path` to `output` with `findings` marked in place.
 
     `findings` are those `validate` reported for this one file. Raises ReadError when the
-    workbook cannot be read (it is read through the same guard as `validate`).
+    workbook cannot be read (it is read through the same guard as `validate`). `identity` names
+    the reviewer (the firm) and the review's date on the sheet and in the comments.
     """
     source, target = Path(path), Path(output)
     if source.suffix.lower() in (".csv", ".tsv", ".txt"):
@@ -94,7 +103,7 @@ def annotate(
     result = Annotation(target)
     try:
         pkg = _Package(data)
-        review = _Review(pkg, book, findings, result)
+        review = _Review(pkg, book, findings, result, source.name, identity)
         review.run()
     except (zipfile.BadZipFile, KeyError, ValueError, IndexError, SyntaxError) as exc:  # SyntaxError: XML ParseError
         raise CannotAnnotate(f"the workbook cannot be copied for annotation ({_one_line(exc)})", str(source)) from None
@@ -698,7 +707,7 @@ class _Comments:
 
     def ours(self) -> list[str]:
         """The cells whose comments hold a previous review."""
-        return [ref for ref, c in self.comments.items() if MARKER in c.text]
+        return [ref for ref, c in self.comments.items() if any(m in c.text for m in MARKERS)]
 
     def _author(self, name: str) -> int:
         if name not in self.authors:
@@ -714,7 +723,8 @@ class _Comments:
         for m in re.finditer(r"<(?:\w+:)?r\b.*?</(?:\w+:)?r>|<(?:\w+:)?t\b.*?</(?:\w+:)?t>", c.text_xml, re.DOTALL):
             piece = m.group(0)
             text = "".join(unescape(t) for t in re.findall(r"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>", piece, re.DOTALL))
-            at = text.find(MARKER)
+            found = [at for at in (text.find(m) for m in MARKERS) if at >= 0]
+            at = min(found) if found else -1
             if at < 0:
                 kept.append(piece)
                 continue
@@ -731,15 +741,16 @@ class _Comments:
             self.order.remove(ref)
             self.removed_shapes.add(ref)
 
-    def add(self, ref: str, lines: Sequence[str]) -> None:
+    def add(self, ref: str, lines: Sequence[str], author: str = AUTHOR) -> None:
+        """Add the review's lines (the first names the review: `MARKER`) to the cell's comment."""
         p = self.p
         c = self.comments.get(ref)
         own = c.text.strip() if c is not None else ""
-        text = ("\n\n" if own else "") + "\n".join([MARKER, *lines])
+        text = ("\n\n" if own else "") + "\n".join(lines)
         run = f'<{p}r><{p}rPr><{p}sz val="9"/><{p}rFont val="Tahoma"/></{p}rPr><{p}t xml:space="preserve">{_xml_text(text)}</{p}t></{p}r>'
         self.dirty = True
         if c is None:
-            self.comments[ref] = _Comment(ref, self._author(AUTHOR), run)
+            self.comments[ref] = _Comment(ref, self._author(author), run)
             self.order.append(ref)
             wrapped = sum(1 + len(line) // 48 for line in text.splitlines())
             self.new_shapes.append((ref, min(24 + 15 * wrapped, 400)))
@@ -748,7 +759,7 @@ class _Comments:
             if not re.search(r"<(?:\w+:)?r\b", inner):  # plain text: make it a run, so ours can follow
                 inner = f"<{p}r>{inner}</{p}r>" if inner.strip() else ""
             c.text_xml = inner + run
-            c.author = c.author if c.author < len(self.authors) else self._author(AUTHOR)
+            c.author = c.author if c.author < len(self.authors) else self._author(author)
 
     def save(self) -> None:
         if not self.dirty:
@@ -824,8 +835,18 @@ _VML_SHAPE = (
 
 
 class _Review:
-    def __init__(self, pkg: _Package, book: WorkbookData, findings: Sequence[Finding], result: Annotation) -> None:
+    def __init__(
+        self,
+        pkg: _Package,
+        book: WorkbookData,
+        findings: Sequence[Finding],
+        result: Annotation,
+        name: str = "",
+        identity: Identity = NEUTRAL,
+    ) -> None:
         self.pkg, self.book, self.findings, self.result = pkg, book, findings, result
+        self.name, self.identity = name or Path(book.path).name, identity
+        self.author = identity.author or AUTHOR
         self.types = _ContentTypes(pkg)
         self.workbook_part = self._main_part()
         self.wb_rels = _Rels(pkg, self.workbook_part)
@@ -928,7 +949,8 @@ class _Review:
                 base = styles.get(col, sheet.style(row, col))
                 worst = min(found, key=lambda f: SEVERITY_ORDER.get(f.severity, 2)).severity
                 styles[col] = self.styles.marked(base, worst)
-                comments.add(ref, [f"{f.code} {f.severity}: {f.message}" for f in found])
+                lines = [f"{MARKER}{'s' if len(found) > 1 else ''}:", *(f"{f.severity.capitalize()}: {f.message}" for f in found)]
+                comments.add(ref, lines, self.author)
             sheet.set_styles(row, styles)
         for row, styles in restyle.items():
             sheet.set_styles(row, styles)
@@ -950,26 +972,41 @@ class _Review:
     # -- the Review Findings sheet --
 
     def _review_sheet(self, names: list[str]) -> None:
-        st = self.styles
+        """The first sheet: what was reviewed, when, by whom and with what result; then every finding."""
+        st, identity = self.styles, self.identity
+        primary = "FF" + identity.firm.primary.lstrip("#").upper()
         border = st.border()
-        head = st.xf(st.font('<b/><sz val="11"/><color rgb="FFFFFFFF"/><name val="Calibri"/>'), st.fill(NAVY), border)
-        body = st.xf(st.font('<sz val="11"/><name val="Calibri"/>'), 0, border)
-        link = st.xf(st.font('<u/><sz val="11"/><color rgb="FF0563C1"/><name val="Calibri"/>'), 0, border)
-        severity = {
-            sev: st.xf(st.font('<sz val="11"/><name val="Calibri"/>'), st.fill(rgb), border) for sev, rgb in FILLS.items()
-        }
+        face = f'<name val="{FONT}"/>'
+        head = st.xf(st.font(f'<b/><sz val="10"/><color rgb="FFFFFFFF"/>{face}'), st.fill(primary), border)
+        body = st.xf(st.font(f'<sz val="10"/>{face}'), 0, border)
+        link = st.xf(st.font(f'<u/><sz val="10"/><color rgb="FF0563C1"/>{face}'), 0, border)
+        severity = {sev: st.xf(st.font(f'<sz val="10"/>{face}'), st.fill(rgb), border) for sev, rgb in FILLS.items()}
+        title = st.xf(st.font(f'<b/><sz val="16"/><color rgb="{primary}"/>{face}'), wrap=False)
+        plain = st.xf(st.font(f'<sz val="10"/>{face}'), wrap=False)
+        strong = st.xf(st.font(f'<b/><sz val="11"/>{face}'), wrap=False)
         present = set(names)
         rows = order(self.findings, names)
-        lines = []
+        errors = sum(1 for f in self.findings if f.severity == ERROR)
+        warned = sum(1 for f in self.findings if f.severity == WARNING)
+        day = identity.day
+        by = f" by {identity.author}" if identity.author else ""
+        totals = f"{errors} error{'s' if errors != 1 else ''} to correct, {warned} warning{'s' if warned != 1 else ''} to check."
+        h = HEADER_ROW
+        lines = [
+            f'<row r="1" ht="21" customHeight="1">{_inline("A1", f"Review findings: {self.name}", title)}</row>',
+            f'<row r="2">{_inline("A2", f"Reviewed on {day.day} {day:%B %Y}{by}.", plain)}</row>',
+            f'<row r="3">{_inline("A3", totals if self.findings else "No findings: the workbook passed every check.", strong)}</row>',
+        ]
         links = []
-        cells = "".join(_inline(cell_ref(0, c), name, head) for c, (name, _) in enumerate(REVIEW_COLUMNS))
-        lines.append(f'<row r="1" ht="30" customHeight="1">{cells}</row>')
-        for r, f in enumerate(rows, start=2):
+        cells = "".join(_inline(cell_ref(h - 1, c), name, head) for c, (name, _) in enumerate(REVIEW_COLUMNS))
+        lines.append(f'<row r="{h}" ht="30" customHeight="1">{cells}</row>')
+        for r, f in enumerate(rows, start=h + 1):
             linkable = f.sheet is not None and f.sheet in present
             at_cell = f.cell if f.cell and _CELL.match(f.cell) else None
             blank = linkable and at_cell is not None and self._blank(f.sheet or "", at_cell)
-            values = (f.severity, f.code, f.sheet, f.cell, f.key, f.message, what_to_do(f, self.book, blank))
-            link_col = (2 if at_cell is None else 3) if linkable else None
+            todo = what_to_do(f, self.book, blank)
+            values = (f.severity.capitalize(), f.sheet, f.cell, f.key, f.message, todo, f.code)
+            link_col = (1 if at_cell is None else 2) if linkable else None
             row_cells = []
             for c, value in enumerate(values):
                 style = severity.get(f.severity, severity[WARNING]) if c == 0 else (link if c == link_col else body)
@@ -977,26 +1014,31 @@ class _Review:
             if link_col is not None and f.sheet is not None:
                 target = f"'{f.sheet.replace(chr(39), chr(39) * 2)}'!{at_cell or 'A1'}"
                 links.append(
-                    f'<hyperlink ref="{cell_ref(r - 1, link_col)}" location="{_xml_text(target)}" tooltip="Go to the cell" display="{_xml_text(str(values[link_col]))}"/>'
+                    f'<hyperlink ref="{cell_ref(r - 1, link_col)}" location="{_xml_text(target)}" tooltip="Go to the cell" '
+                    f'display="{_xml_text(str(values[link_col]))}"/>'
                 )
-            longest = max(len(f.message) // 68, len(values[6]) // 48) + 1
-            lines.append(f'<row r="{r}" ht="{min(15 * longest + 2, 300)}" customHeight="1">{"".join(row_cells)}</row>')
-        if not rows:
-            lines.append(f'<row r="2">{_inline("F2", "No findings: the workbook passed every check.", body)}</row>')
-        last = max(len(rows) + 1, 2)
+            longest = max(len(f.message) // 52, len(todo) // 36) + 1
+            lines.append(f'<row r="{r}" ht="{min(14 * longest + 3, 100)}" customHeight="1">{"".join(row_cells)}</row>')
+        last = max(len(rows) + h, h + 1)
         cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, (_, w) in enumerate(REVIEW_COLUMNS, 1))
         edge = col_letters(len(REVIEW_COLUMNS))
+        font = f"&amp;&quot;{FONT},Regular&quot;&amp;10"
+        footer_left = _xml_text(identity.footer_left().replace("&", "&&"))
+        header = f"&amp;L{font}{_xml_text(f'Review findings: {self.name}'.replace('&', '&&'))}&amp;R{font}&amp;A"
+        footer = f"&amp;L{font}{footer_left}&amp;C{font}Page &amp;P of &amp;N&amp;R{font}{day.day} {day:%B %Y}"
         xml = (
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" xmlns:r="{REL}">'
             '<sheetPr><tabColor rgb="FFC00000"/><pageSetUpPr fitToPage="1"/></sheetPr>'
             f'<dimension ref="A1:{edge}{last}"/>'
-            '<sheetViews><sheetView tabSelected="1" workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-            '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+            f'<sheetViews><sheetView showGridLines="0" tabSelected="1" workbookViewId="0"><pane ySplit="{h}" topLeftCell="A{h + 1}" '
+            f'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A{h + 1}" sqref="A{h + 1}"/>'
+            "</sheetView></sheetViews>"
             f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>{"".join(lines)}</sheetData>'
-            f'<autoFilter ref="A1:{edge}{last}"/>'
+            f'<autoFilter ref="A{h}:{edge}{last}"/>'
             + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
-            + '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
-            '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>'
+            + '<pageMargins left="0.4" right="0.4" top="0.75" bottom="0.7" header="0.3" footer="0.3"/>'
+            '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+            f"<headerFooter><oddHeader>{header}</oddHeader><oddFooter>{footer}</oddFooter></headerFooter></worksheet>"
         )
         part = self.pkg.free("xl/worksheets/sheet{}.xml")
         self.pkg.write(part, xml)
@@ -1035,7 +1077,7 @@ class _Review:
         if view is not None:
             tag = _set_attr(_set_attr(view.group(0), "activeTab", "0"), "firstSheet", None)
             xml = xml[: view.start()] + tag + xml[view.end() :]
-        title = f'<{p}definedName name="_xlnm.Print_Titles" localSheetId="0">\'{REVIEW_SHEET}\'!$1:$1</{p}definedName>'
+        title = f'<{p}definedName name="_xlnm.Print_Titles" localSheetId="0">\'{REVIEW_SHEET}\'!${HEADER_ROW}:${HEADER_ROW}</{p}definedName>'
         if re.search(rf"<{p}definedNames\b[^>]*>", xml):
             xml = re.sub(rf"(<{p}definedNames\b[^>]*>)", lambda m: m.group(1) + title, xml, count=1)
         else:

@@ -77,6 +77,9 @@ def uncarried(path: Path, ours: frozenset[str] = frozenset()) -> list[str]:
     `ours` names the sheets ctk writes itself: their charts are drawn again, so only shapes and
     pictures a client added there are lost; any drawing on the client's own sheets is.
     """
+    from toolkit.workbook.schema import shared_sheets
+
+    covers = {s.name for s in shared_sheets()} & ours
     found: list[str] = []
     try:
         with zipfile.ZipFile(path) as zf:
@@ -90,7 +93,9 @@ def uncarried(path: Path, ours: frozenset[str] = frozenset()) -> list[str]:
                 drawing = any(_SHAPE.search(zf.read(d)) or sheet not in ours for d in _drawings(zf, part))
                 flags["drawings, shapes or charts"] = flags.get("drawings, shapes or charts", False) or drawing
                 flags["sparklines"] = flags.get("sparklines", False) or b"sparklineGroup" in data
-                flags["hyperlinks"] = flags.get("hyperlinks", False) or _HYPERLINKS.search(data) is not None
+                # The Cover's contents links are ctk's own and drawn again; a link anywhere else may be the client's.
+                linked = sheet not in covers and _HYPERLINKS.search(data) is not None
+                flags["hyperlinks"] = flags.get("hyperlinks", False) or linked
                 flags["rich text formatting inside cells"] = (
                     flags.get("rich text formatting inside cells", False) or _RUN.search(data) is not None
                 )

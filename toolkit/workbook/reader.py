@@ -594,7 +594,8 @@ def _candidate(sheets: _Sheets, spec: Spec) -> _Candidate:
             taken.add(best.sheet)
             score += best.score
     for form in spec.sheets:
-        if form.layout == "form" and sheets.find(form.name):
+        # The Cover is every kind's: a sheet of that name says nothing about which kind this is.
+        if form.layout == "form" and not form.shared and sheets.find(form.name):
             score += 1.0
     first = own[0] if own else None
     fits = first is not None and first.name in found

@@ -113,6 +113,21 @@ class Block:
 
 
 @dataclass(frozen=True)
+class PrintLayout:
+    """How a sheet prints (`print = {...}` in its declaration).
+
+    The columns up to `last` are printed (all of them when it is not given: the ones after it
+    are the reference trail, kept on screen but out of the print area). When they do not fit
+    one page wide at a legible scale, they are split across pages with the first `repeat`
+    columns printed on every page. `orientation` is landscape unless a sheet says portrait.
+    """
+
+    repeat: int = 1
+    last: str | None = None
+    orientation: str = "landscape"
+
+
+@dataclass(frozen=True)
 class Sheet:
     name: str
     layout: str  # "table", "form" or "custom"
@@ -129,6 +144,11 @@ class Sheet:
     #: Who owns the rows: "ctk" (ctk generates them: one per control, per task...) or "client"
     #: (the client adds them, ctk at most seeds them, as in the risk register).
     rows: str = "ctk"
+    print: PrintLayout = PrintLayout()
+    #: A filter on the header row (a six-row summary with a total row is better without one).
+    filter: bool = True
+    #: Declared once for every kind (the Cover), not by the kind itself: it says nothing about the kind.
+    shared: bool = False
     #: The column holding each record's title (what tells `Control` the title from `Control` the id,
     #: and `5.2` that lost its zero from A.5.2).
     title: str | None = None
@@ -167,6 +187,8 @@ class Spec:
     schema_version: str
     sheets: tuple[Sheet, ...] = field(default_factory=tuple)
     enums: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: What the client is asked to do with this workbook: the cover's "How to use this workbook".
+    instructions: tuple[str, ...] = ()
     #: What a kind declares beyond its sheets (the roadmap's fixed steps), read by its own code.
     data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     #: How messages name one workbook of the kind ("a gap assessment").
@@ -213,7 +235,7 @@ def header_key(text: object) -> str:
 
 
 #: The keys a declaration may use at each level: anything else is a typo and refused at load.
-TOP_KEYS = frozenset({"kind", "title", "noun", "schema_version", "enums", "sheet", "data"})
+TOP_KEYS = frozenset({"kind", "title", "noun", "schema_version", "enums", "sheet", "data", "instructions", "cover"})
 ENUM_KEYS = frozenset({"values", "aliases", "colors"})
 SHEET_KEYS = frozenset(
     {
@@ -227,12 +249,17 @@ SHEET_KEYS = frozenset(
         "description",
         "like",
         "copy_of",
+        "print",
+        "filter",
+        "title",
         "fields",
         "subject",
         "rows",
-        "title",
     }
 )
+PRINT_KEYS = frozenset({"repeat", "last", "orientation"})
+#: The file that declares the sheets every kind shares (the Cover); not a kind itself.
+SHARED = "_shared"
 #: The keys of a vocabulary file (`workbook_templates/vocabulary/<kind>.toml`), per column.
 VOCABULARY_KEYS = frozenset({"headers", "strong", "values", "sets", "leading", "anywhere"})
 BLOCK_KEYS = frozenset({"title", "columns", "blank_rows"})
@@ -318,21 +345,42 @@ def _templates_dir() -> Traversable:
     return Path(__file__).resolve().parents[2] / "workbook_templates"
 
 
-@cache
-def load_spec(kind: str) -> Spec:
-    """The declaration of one kind; a typo in it is a DeclarationError naming the file and the key."""
-    source = f"workbook_templates/{kind}.toml"
+def _load_toml(name: str) -> dict[str, Any]:
+    source = f"workbook_templates/{name}.toml"
     try:
-        raw = tomllib.loads(_templates_dir().joinpath(f"{kind}.toml").read_text(encoding="utf-8"))
+        return tomllib.loads(_templates_dir().joinpath(f"{name}.toml").read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DeclarationError(f"{source}: no such declaration") from None
     except tomllib.TOMLDecodeError as exc:
         raise DeclarationError(f"{source}: not valid TOML ({exc})") from None
+
+
+@cache
+def shared_sheets() -> tuple[Sheet, ...]:
+    """The sheets every generated kind opens with (`workbook_templates/_shared.toml`: the Cover)."""
+    source = f"workbook_templates/{SHARED}.toml"
+    raw = _load_toml(SHARED)
+    _check_keys(raw, frozenset({"sheet", "enums"}), source)
+    enums = raw.get("enums", {})
+    return tuple(
+        replace(_sheet(sh, enums, f"{source} sheet {sh.get('name')!r}"), shared=True, required=False) for sh in raw["sheet"]
+    )
+
+
+@cache
+def load_spec(kind: str) -> Spec:
+    """The declaration of one kind; a typo in it is a DeclarationError naming the file and the key."""
+    source = f"workbook_templates/{kind}.toml"
+    if kind == SHARED:
+        raise DeclarationError(f"{source}: declares the shared sheets, not a kind")
+    raw = _load_toml(kind)
     _check_keys(raw, TOP_KEYS, source)
     enums = raw.get("enums", {})
     for name, enum in enums.items():
         _check_keys(enum, ENUM_KEYS, f"{source} enum {name!r}")
-    sheets: list[Sheet] = []
+    if not isinstance(raw.get("cover", True), bool):
+        raise DeclarationError(f"{source}: cover must be true or false")
+    sheets: list[Sheet] = list(shared_sheets()) if raw.get("cover", True) else []
     for sh in raw["sheet"]:
         where = f"{source} sheet {sh.get('name', sh.get('copy_of'))!r}"
         _check_keys(sh, SHEET_KEYS, where)
@@ -355,6 +403,7 @@ def load_spec(kind: str) -> Spec:
         str(raw["schema_version"]),
         tuple(sheets),
         tuple((name, tuple(str(v) for v in enum.get("values", ()))) for name, enum in enums.items()),
+        tuple(str(line) for line in raw.get("instructions", ())),
         dict(raw.get("data", {})),
         str(raw.get("noun", "")),
     )
@@ -427,6 +476,7 @@ def _sheet(s: dict[str, Any], enums: dict[str, Any], where: str) -> Sheet:
     for col in columns:
         if col.refers is not None and col.refers != key:
             raise DeclarationError(f"{where} column {col.name!r}: refers names {col.refers!r}, which is not the sheet's key")
+    layout_print = _print(s.get("print", {}), columns, where)
     fields = tuple(_column(c, enums, f"{where} field") for c in s.get("fields", ()))
     if fields and layout != "table":
         raise DeclarationError(f"{where}: only a table sheet has `fields` (a form's fields are its columns)")
@@ -445,9 +495,25 @@ def _sheet(s: dict[str, Any], enums: dict[str, Any], where: str) -> Sheet:
         description=s.get("description", ""),
         subject=subject,
         rows=rows,
+        print=layout_print,
+        filter=bool(s.get("filter", True)),
         title=_title(s.get("title"), columns, where),
         fields=fields,
     )
+
+
+def _print(raw: dict[str, Any], columns: tuple[Column, ...], where: str) -> PrintLayout:
+    _check_keys(raw, PRINT_KEYS, f"{where} print")
+    last = raw.get("last")
+    if last is not None and last not in {c.name for c in columns}:
+        raise DeclarationError(f"{where}: print.last {last!r} is not one of its columns")
+    orientation = str(raw.get("orientation", "landscape"))
+    if orientation not in ("landscape", "portrait"):
+        raise DeclarationError(f"{where}: print.orientation must be landscape or portrait, not {orientation!r}")
+    repeat = raw.get("repeat", 1)
+    if not isinstance(repeat, int) or isinstance(repeat, bool) or not 0 <= repeat <= max(len(columns), 1):
+        raise DeclarationError(f"{where}: print.repeat must be a number of leading columns, not {repeat!r}")
+    return PrintLayout(repeat=repeat, last=last, orientation=orientation)
 
 
 def _title(title: Any, columns: tuple[Column, ...], where: str) -> str | None:
@@ -472,7 +538,13 @@ def _copied(raw: dict[str, Any]) -> Sheet:
 
 def declared_kinds() -> tuple[str, ...]:
     """Every kind with a declaration on disk (`workbook_templates/<kind>.toml`), in name order."""
-    return tuple(sorted(p.name.removesuffix(".toml") for p in _templates_dir().iterdir() if p.name.endswith(".toml")))
+    return tuple(
+        sorted(
+            p.name.removesuffix(".toml")
+            for p in _templates_dir().iterdir()
+            if p.name.endswith(".toml") and not p.name.startswith("_")
+        )
+    )
 
 
 @cache

@@ -22,8 +22,10 @@ from toolkit.kinds.savings.build import build_savings
 from toolkit.kinds.savings.model import (
     CATEGORIES,
     DEFAULTS,
+    FIRST_YEAR,
     INPUTS,
     NAMES,
+    RANGES,
     SUMMARY,
     Coverage,
     figures,
@@ -153,7 +155,7 @@ def test_generated_workbook_validates_clean(workbook: Path) -> None:
 def test_workbook_contract(workbook: Path) -> None:
     book = read_workbook(workbook)
     assert book.kind == "savings"
-    assert book.sheet_names == [INPUTS, SUMMARY, "How to read"]
+    assert book.sheet_names == ["Cover", "How to read", INPUTS, SUMMARY]
     table = book.tables[SUMMARY]
     assert list(table.columns)[:5] == HEADERS and table.header_row == 1
     rows = {r.get("Cost Category"): r for r in table.records}
@@ -167,7 +169,7 @@ def test_workbook_contract(workbook: Path) -> None:
     assert inputs.fields["Annex A Fully Addressed"] == 0.4301 and inputs.fields["Position in Range"] == 0.0
     assert "40 fully, 36 partially, 17 not addressed of 93" in inputs.fields["Gap Assessment Result"]
     assert "43.0% gives 0%: consulting 50.0%" in inputs.fields["How the Range Is Used"]
-    ranges = {r.get("Cost Category"): (r.get("Savings Low"), r.get("Savings High")) for r in inputs.blocks["Article ranges"]}
+    ranges = {r.get("Cost Category"): (r.get("Savings Low"), r.get("Savings High")) for r in inputs.blocks[RANGES]}
     assert ranges == {c.name: (c.low, c.high) for c in CATEGORIES}
 
 
@@ -186,7 +188,7 @@ def test_every_figure_is_a_live_formula_over_the_inputs(workbook: Path) -> None:
             if column == "Savings %":
                 assert cell.number_format == "0.0%"
             else:
-                assert cell.number_format == '#,##0 "USD"', cell.number_format
+                assert cell.number_format == '"$"#,##0;-"$"#,##0', cell.number_format
     formulas = [str(ws.cell(r, 2).value) for r in range(2, 9)]
     assert formulas[0] == "=ROUND(Day_Rate*Consulting_Days,0)"
     assert formulas[1] == "=ROUND(FTE_Monthly_Cost*FTE_Months,0)"
@@ -194,7 +196,8 @@ def test_every_figure_is_a_live_formula_over_the_inputs(workbook: Path) -> None:
     assert str(ws["C4"].value) == "=ROUND(GRC_Addon_Fee,0)", "extending keeps the GRC platform at the add-on fee"
     assert "Range_Position" in str(ws["D2"].value) and "'Inputs'!$E$" in str(ws["D2"].value)
     assert str(wb[INPUTS][f"B{reader.rows['Position in Range']}"].value).startswith("=ROUND(MAX(0,MIN(1,(Fully_Addressed-0.6)")
-    assert ws.freeze_panes == "B2"
+    assert ws.freeze_panes == "A2", "a six-row table freezes its header only, and has no filter"
+    assert not ws.auto_filter.ref
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
     with zipfile.ZipFile(workbook) as zf:
         assert b'fullCalcOnLoad="1"' in zf.read("xl/workbook.xml"), "spreadsheets must recalculate on load"
@@ -203,8 +206,13 @@ def test_every_figure_is_a_live_formula_over_the_inputs(workbook: Path) -> None:
         chart = b"".join(zf.read(n) for n in zf.namelist() if n.startswith("xl/charts/chart"))
     assert b"<xdr:sp>" not in drawing, "no text box: it would read back as a client's shape on --merge"
     assert b"Extending from SOC 2 = starting from scratch" in sheets, "How to read explains the method"
-    assert b'<c:barDir val="bar"/>' in chart and b'<c:grouping val="clustered"/>' in chart
-    assert b"'Cost Savings Summary'!$B$2:$B$8" in chart and b"'Cost Savings Summary'!$C$2:$C$8" in chart
+    assert b'<c:barDir val="col"/>' in chart and b'<c:grouping val="clustered"/>' in chart
+    # The first-year components only: neither the total beside its own parts nor the yearly maintenance.
+    last = 1 + len(FIRST_YEAR)
+    assert (
+        f"'Cost Savings Summary'!$B$2:$B${last}".encode() in chart and f"'Cost Savings Summary'!$C$2:$C${last}".encode() in chart
+    )
+    assert f"$B${len(CATEGORIES) + 1}".encode() not in chart
 
 
 def test_currency_option_formats_the_amounts(sample_gap: Path, tmp_path: Path) -> None:
@@ -212,7 +220,7 @@ def test_currency_option_formats_the_amounts(sample_gap: Path, tmp_path: Path) -
     result = CliRunner().invoke(main, ["savings", "--gap", str(sample_gap), "-o", str(out), "--currency", "eur"])
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(out)
-    assert wb[SUMMARY]["B2"].number_format == '#,##0 "EUR"'
+    assert wb[SUMMARY]["B2"].number_format == '"€"#,##0;-"€"#,##0', "the currency's symbol, not its code"
     assert read_workbook(out).forms[INPUTS].fields["Currency"] == "EUR"
     assert findings(out) == []
 
@@ -329,7 +337,7 @@ def test_merge_keeps_the_clients_inputs_and_recomputes(workbook: Path, sample_ga
     assert rows["Total first-year cost"].get("Starting from Scratch") == 223000
     assert rows["Penetration testing"].get("Starting from Scratch") == 12000
     assert "Client Notes" in book.sheet_names
-    assert openpyxl.load_workbook(out)[SUMMARY]["B2"].number_format == '#,##0 "GBP"'
+    assert openpyxl.load_workbook(out)[SUMMARY]["B2"].number_format == '"£"#,##0;-"£"#,##0'
     assert findings(out) == []
 
 
@@ -342,7 +350,7 @@ def test_merge_keeps_an_unusable_input_as_typed(workbook: Path, sample_gap: Path
     assert read_workbook(out).forms[INPUTS].fields["Consulting Day Rate"] == "TBD"
     assert [(f.code, f.cell) for f in findings(out)] == [("SAV001", day_rate)]
     with zipfile.ZipFile(out) as zf:
-        sheet = zf.read("xl/worksheets/sheet2.xml")
+        sheet = zf.read("xl/worksheets/sheet4.xml")  # Cover, How to read, Inputs, Cost Savings Summary
     assert re.search(rb'<c r="B2"[^>]*t="e"[^>]*><f>[^<]*</f><v>#VALUE!</v>', sheet)
 
 
@@ -402,7 +410,7 @@ def test_libreoffice_recalculates_to_the_cached_values(soffice: str, sample_gap:
     recalculated = lo_recalculate(soffice, [*sources, tmp_path / "tampered.xlsx"], tmp_path / "lo")
     for src, back in zip(sources, recalculated, strict=False):
         cells = formula_cells(src)
-        assert len(cells) == 1 + 4 * len(CATEGORIES), src.name
+        assert len(cells) == 1 + 4 * len(CATEGORIES) + 2, src.name  # + the headline saving and its %
         ours, theirs = cell_values(src, cells), cell_values(back, cells)
         assert all(isinstance(v, float) for v in theirs.values()), (src.name, theirs)
         assert theirs == ours, (src.name, {k: (ours[k], theirs[k]) for k in cells if ours[k] != theirs[k]})
@@ -439,4 +447,4 @@ def test_savings_renders_to_pdf(soffice: str, workbook: Path, tmp_path: Path) ->
     assert data.startswith(b"%PDF") and len(data) > 10_000
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
-        assert "Total first-year cost" in text and "205,000 USD" in text and "48.8%" in text
+        assert "Total first-year cost" in text and "$205,000" in text and "48.8%" in text

@@ -25,6 +25,17 @@ def _col(sheet: str, name: str) -> str:
     return f"'{sheet}'!${letter}:${letter}"
 
 
+#: Fully, partially and not addressed in the charts: the hues of the Coverage cells' fills.
+COLOURS = ("#548235", "#FFC000", "#C00000")
+
+
+def _against(share: float, low: int, high: int) -> str:
+    value = round(share, 9)
+    if value < low / 100:
+        return "Below typical"
+    return "Above typical" if value > high / 100 else "Within typical"
+
+
 def summary(annex: Sequence[Mapping[str, Any]], clauses: Sequence[Mapping[str, Any]]) -> SheetWriter:
     def write(wb: Workbook, ws: Worksheet, st: Styles) -> None:
         head = st.header_computed
@@ -34,22 +45,40 @@ def summary(annex: Sequence[Mapping[str, Any]], clauses: Sequence[Mapping[str, A
         ws.set_column(0, 0, 26)
         ws.set_column(1, 6, 15)
         ws.write_string(0, 0, "Gap Assessment Summary", st.title)
-        ws.write_string(
-            1,
-            0,
-            "Live formulas over the Coverage columns: change a rating on the gap sheets and these figures follow.",
-            st.italic,
-        )
         cov, sug, theme = _col(ANNEX, "Coverage"), _col(ANNEX, "Suggested Coverage"), _col(ANNEX, "Theme")
         assessed = distribution(r.get("Coverage") for r in annex)
         suggested = distribution(r.get("Suggested Coverage") for r in annex)
         total = len(annex)
-        # Annex A by rating, beside the article's typical ranges.
+        # The headline, live: how much SOC 2 already gives, and how much is new work.
         r0 = 3
+        fully_at, partly_at, missing_at = (f"B{r0 + 2 + i}" for i in range(3))
+        headline = wb.add_format({"bold": True, "font_size": 12, "font_color": st.primary})
+        text = (
+            # TEXT(...,"0%") rounds half up, as this does
+            f"{int((assessed[RATINGS[0]] / total if total else 0) * 100 + 0.5 + 1e-9)}% of Annex A already met through SOC 2; "
+            f"{assessed[RATINGS[1]]} controls to complete and {assessed[RATINGS[2]]} to build."
+        )
+        ws.write_formula(
+            1,
+            0,
+            f'=TEXT(IF(B{r0 + 5}=0,0,{fully_at}/B{r0 + 5}),"0%")&" of Annex A already met through SOC 2; "&{partly_at}&'
+            f'" controls to complete and "&{missing_at}&" to build."',
+            headline,
+            text,
+        )
+        ws.write_string(
+            2,
+            0,
+            "Live formulas over the Coverage columns: change a rating on the gap sheets and these figures follow.",
+            st.italic,
+        )
+        # Annex A by rating, beside the benchmark's typical ranges.
         for c, text in enumerate(
-            ["Annex A coverage", "Controls", "% of controls", "Typical low", "Typical high", "Within typical?", "Suggested"]
+            ["Annex A coverage", "Controls", "% of controls", "Typical low", "Typical high", "Against typical", "Suggested"]
         ):
             ws.write_string(r0, c, text, head)
+        good = wb.add_format({"bg_color": "#C6EFCE", "border": 1, "border_color": "#BFBFBF", "bold": True, "font_size": 10})
+        bad = wb.add_format({"bg_color": "#FFEB9C", "border": 1, "border_color": "#BFBFBF", "bold": True, "font_size": 10})
         for i, rating in enumerate(RATINGS):
             r = r0 + 1 + i
             excel_row = r + 1
@@ -60,8 +89,19 @@ def summary(annex: Sequence[Mapping[str, Any]], clauses: Sequence[Mapping[str, A
             ws.write_formula(r, 2, f"=IF($B${r0 + 5}=0,0,B{excel_row}/$B${r0 + 5})", pct, cached(share))
             ws.write_number(r, 3, low / 100, pct)
             ws.write_number(r, 4, high / 100, pct)
-            within = "Yes" if low / 100 <= round(share, 9) <= high / 100 else "No"
-            ws.write_formula(r, 5, f'=IF(AND(C{excel_row}>=D{excel_row},C{excel_row}<=E{excel_row}),"Yes","No")', label, within)
+            against = _against(share, low, high)
+            ws.write_formula(
+                r,
+                5,
+                f'=IF(C{excel_row}<D{excel_row},"Below typical",IF(C{excel_row}>E{excel_row},"Above typical","Within typical"))',
+                label,
+                against,
+            )
+            # More fully addressed, or fewer gaps, than typical is good news, and coloured so.
+            better, worse = ("Above typical", "Below typical") if i == 0 else ("Below typical", "Above typical")
+            if i != 1:  # fewer or more partial ratings is neither
+                for value, colour in ((better, good), (worse, bad)):
+                    ws.conditional_format(r, 5, r, 5, {"type": "cell", "criteria": "==", "value": f'"{value}"', "format": colour})
             ws.write_formula(r, 6, f"=COUNTIF({sug},A{excel_row})", num, suggested[rating])
         rt = r0 + 4
         ws.write_string(rt, 0, "Total", label)
@@ -99,7 +139,6 @@ def summary(annex: Sequence[Mapping[str, Any]], clauses: Sequence[Mapping[str, A
         ccov = _col(CLAUSES, "Coverage")
         cl = distribution(r.get("Coverage") for r in clauses)
         ws.write_string(c0 - 1, 0, "Management system (clauses 4-10)", st.subtitle)
-        ws.set_row(c0, 30)
         for c, text in enumerate(["Clause coverage", "Requirements", "% of requirements"]):
             ws.write_string(c0, c, text, head)
         for i, rating in enumerate(RATINGS):
@@ -113,34 +152,52 @@ def summary(annex: Sequence[Mapping[str, Any]], clauses: Sequence[Mapping[str, A
                 pct,
                 cached(cl[rating] / len(clauses) if clauses else 0),
             )
+        ws.write_string(c0 + 4, 0, "Total", label)
+        ws.write_formula(c0 + 4, 1, f"=SUM(B{c0 + 2}:B{c0 + 4})", num, sum(cl.values()))
+        ws.write_formula(c0 + 4, 2, f"=IF($B${c0 + 5}=0,0,1)", pct, 1 if clauses else 0)
         ws.write_string(
-            c0 + 5, 0, "Typical ranges are the article's figures for organisations holding a SOC 2 Type II report.", st.italic
+            c0 + 6,
+            0,
+            "Typical ranges: the benchmark's figures for organisations holding a SOC 2 Type II report (see How to read).",
+            st.italic,
         )
 
+        # Charts below the tables, so a laptop screen and a printed page show both.
+        charts_at = c0 + 8
         chart = wb.add_chart({"type": "column"})
         cats = f"='Summary'!$A${r0 + 2}:$A${r0 + 4}"
-        for col, name, colour in (
-            ("C", "This assessment", "#1F3864"),
-            ("D", "Typical low", "#A6A6A6"),
-            ("E", "Typical high", "#D9D9D9"),
-        ):
-            chart.add_series(
+        chart.add_series(
+            {
+                "name": "This assessment",
+                "categories": cats,
+                "values": f"='Summary'!$C${r0 + 2}:$C${r0 + 4}",
+                "points": [{"fill": {"color": c}} for c in COLOURS],
+                "border": {"none": True},
+                "data_labels": {"value": True, "num_format": "0%"},
+            }
+        )
+        # The typical range is a range, not two more measurements: a band of markers from low to high.
+        band = wb.add_chart({"type": "line"})
+        for col, name in (("D", "Typical low"), ("E", "Typical high")):
+            band.add_series(
                 {
                     "name": name,
                     "categories": cats,
                     "values": f"='Summary'!${col}${r0 + 2}:${col}${r0 + 4}",
-                    "fill": {"color": colour},
-                    "border": {"none": True},
+                    "line": {"none": True},
+                    "marker": {"type": "dash", "size": 14, "fill": {"color": "#404040"}, "border": {"color": "#404040"}},
                 }
             )
-        chart.set_title({"name": "Annex A coverage vs typical SOC 2 organisation", "name_font": {"size": 11}})
+        band.set_high_low_lines({"line": {"color": "#404040", "width": 1.5}})
+        chart.combine(band)
+        chart.set_title({"name": "Annex A coverage against the typical range", "name_font": {"size": 11}})
         chart.set_y_axis({"num_format": "0%", "max": 1, "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 520, "height": 300})
-        ws.insert_chart(r0, 8, chart, {"x_offset": 10})
+        chart.set_size({"width": 400, "height": 300})
+        ws.insert_chart(charts_at, 0, chart)
 
         bars = wb.add_chart({"type": "bar", "subtype": "percent_stacked"})
-        for j, (rating, colour) in enumerate(zip(RATINGS, ("#548235", "#F4B183", "#C00000"), strict=True), start=1):
+        for j, (rating, colour) in enumerate(zip(RATINGS, COLOURS, strict=True), start=1):
             col = col_letter(j)
             bars.add_series(
                 {
@@ -148,15 +205,17 @@ def summary(annex: Sequence[Mapping[str, Any]], clauses: Sequence[Mapping[str, A
                     "categories": f"='Summary'!$A${t0 + 2}:$A${t_end + 1}",
                     "values": f"='Summary'!${col}${t0 + 2}:${col}${t_end + 1}",
                     "fill": {"color": colour},
+                    "data_labels": {"value": True, "font": {"color": "#FFFFFF" if j != 2 else "#000000"}},
                 }
             )
-        bars.set_title({"name": "Coverage by theme", "name_font": {"size": 11}})
+        bars.set_title({"name": "Coverage by theme (controls)", "name_font": {"size": 11}})
         bars.set_legend({"position": "bottom"})
-        bars.set_size({"width": 520, "height": 260})
-        ws.insert_chart(r0 + 17, 8, bars, {"x_offset": 10})
+        bars.set_size({"width": 395, "height": 300})
+        ws.insert_chart(charts_at, 3, bars, {"x_offset": 40})
         ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 1)
+        ws.set_print_scale(100)  # it fits; a fixed scale keeps the page break in every program
+        ws.set_h_pagebreaks([charts_at - 1])  # the tables on one page, the charts whole on the next
+        ws.print_area(0, 0, charts_at + 16, 6)
         ws.hide_gridlines(2)
 
     return write
@@ -172,7 +231,7 @@ def how_to_read(inv: Inventory) -> SheetWriter:
             "text",
         ),
         (
-            "Control Mapping: each client control is proposed for the ISO ids its criteria link to in ctk's curated crosswalk (typed with the NIST IR 8477 set relationships, read as 'the SOC 2 criterion is ... of the ISO requirement'), where its description is about the ISO id. Set Use to No to drop a proposal; add a row to map a control ctk did not propose. The ratings follow the sheet when the workbook is regenerated.",
+            "Control Mapping: each client control is proposed for the ISO ids its criteria link to in a reviewed mapping of SOC 2 criteria to ISO requirements, where its description is about the ISO id. Each link says how much of the ISO requirement the criterion covers: all of it ('equal' or 'superset'), part of it ('subset'), or an overlap ('intersect'). Set Use to No to drop a proposal; add a row to map a control that was not proposed. The ratings follow the sheet when the workbook is regenerated.",
             "text",
         ),
         (
@@ -196,7 +255,7 @@ def how_to_read(inv: Inventory) -> SheetWriter:
             "text",
         ),
         (
-            "Suggested Coverage, Rating Basis and ISO Expects Beyond SOC 2 are computed; Coverage, Gap Description, Remediation Action, Owner, Target Phase and Notes are yours. Coverage starts as the suggestion; rate a control better than suggested only with a note saying why (ctk validate checks this).",
+            "Suggested Coverage, Rating Basis and ISO Expects Beyond SOC 2 are computed; Coverage, Gap Description, Remediation Action, Owner, Target Phase and Notes are yours. Coverage starts as the suggestion; rate a control better than suggested only with a note saying why (the workbook is checked for this when it comes back).",
             "text",
         ),
         (

@@ -70,6 +70,18 @@ class Task:
     deliverable: str
     depends: list[str]
 
+    def __post_init__(self) -> None:
+        # Work happens on working days: a task starts on a weekday and ends on one (a Friday, not a Sunday).
+        start = _next_weekday(self.start)
+        end = self.end
+        while end.weekday() >= 5:
+            end -= dt.timedelta(days=1)
+        self.start, self.end = start, max(end, start)
+
+    @property
+    def working_days(self) -> int:
+        return sum(1 for i in range((self.end - self.start).days + 1) if (self.start + dt.timedelta(days=i)).weekday() < 5)
+
     def row(self) -> dict[str, Any]:
         return {
             "Task ID": self.id,

@@ -25,7 +25,7 @@ from toolkit.kinds.savings.model import (
     range_rule,
     read_coverage,
 )
-from toolkit.kinds.savings.sheets import _finish
+from toolkit.kinds.savings.sheets import finish, how_to_read
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
 from toolkit.workbook.reader import WorkbookData
 from toolkit.workbook.schema import header_key, load_spec
@@ -60,12 +60,13 @@ def refresh(book: SavingsBook) -> None:
     rows: list[dict[str, Any]] = []
     for cat in CATEGORIES:
         row = dict(by_key.get(header_key(cat.name), {}))
-        row.update({"Cost Category": cat.name, **values[cat.name], "Article Range": cat.article_range, "Basis": cat.basis})
+        row.update({"Cost Category": cat.name, **values[cat.name], "Benchmark Range": cat.article_range, "Basis": cat.basis})
         rows.append(row)
     # Rows the client added to the summary are kept as they typed them, below the article's six.
     rows += [dict(r) for r in old.records if header_key(r.get("Cost Category") or "") not in BY_KEY]
     book.tables[SUMMARY] = Table(rows, old.extra_columns)
-    book.custom[NOTES] = _finish(book)
+    book.custom[SUMMARY] = finish(book)
+    book.custom[NOTES] = how_to_read(book)
 
 
 def currency_code(currency: str) -> str:

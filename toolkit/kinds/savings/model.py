@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 INPUTS = "Inputs"
 SUMMARY = "Cost Savings Summary"
 NOTES = "How to read"
-RANGES = "Article ranges"
+RANGES = "Benchmark ranges"
+#: The benchmark every range comes from, named once in full wherever the workbook cites it.
+SOURCE = '"Extending SOC 2 to ISO 27001: A Practical Guide", a consultancy\'s published guide (undated)'
 MONEY_COLUMNS = ("Starting from Scratch", "Extending from SOC 2", "Savings")
 FIGURE_COLUMNS = ("Starting from Scratch", "Extending from SOC 2", "Savings %", "Savings")
 #: The gap result that places a client at the low and the high end of each range (article: 60-70 %).
@@ -105,7 +107,7 @@ CATEGORIES = (
         "4-8 FTE-months",
         "2-4 FTE-months",
         ("FTE Monthly Cost", "FTE Months from Scratch"),
-        "FTE Monthly Cost x FTE Months from Scratch. Extending takes half the FTE-months (article: 4-8 vs 2-4).",
+        "FTE Monthly Cost x FTE Months from Scratch. Extending takes half the FTE-months (benchmark: 4-8 vs 2-4).",
     ),
     Category(
         "GRC platform",
@@ -115,7 +117,7 @@ CATEGORIES = (
         "Already in use (no additional cost)",
         ("GRC Platform Annual Cost",),
         "GRC Platform Annual Cost. The SOC 2 programme's platform is already in use; extending costs the GRC Framework "
-        "Add-on Fee, if the platform charges one for ISO/IEC 27001 (0 by default: the article's 100%).",
+        "Add-on Fee, if the platform charges one for ISO/IEC 27001 (0 by default: the benchmark's 100%).",
         "GRC Framework Add-on Fee",
     ),
     Category(
@@ -134,7 +136,7 @@ CATEGORIES = (
         "Varies",
         "Same cost",
         ("Internal Audit Cost",),
-        "Internal Audit Cost: the internal audit is needed either way. Not in the article's table; 0 by default, which keeps "
+        "Internal Audit Cost: the internal audit is needed either way. Not in the benchmark's table; 0 by default, which keeps "
         "its figures: enter a quote to include it.",
         None,
         False,
@@ -155,7 +157,7 @@ CATEGORIES = (
         "Higher",
         "Significantly lower",
         (),
-        "Consulting + internal effort + GRC platform + audit fees + internal audit; its savings % follows from theirs (article: 45-55%).",
+        "Consulting + internal effort + GRC platform + audit fees + internal audit; its savings % follows from theirs (benchmark: 45-55%).",
     ),
 )
 TOTAL = CATEGORIES[-1]
@@ -311,7 +313,7 @@ def range_rule(cov: Coverage) -> str:
     assert isinstance(pos, float)
     consulting, maintenance = (c.low + (c.high - c.low) * pos for c in (CATEGORIES[0], MAINTENANCE))
     return (
-        f"Where the article gives a range, the saving sits at this position in it: 0% (the low end) when "
+        f"Where the benchmark gives a range, the saving sits at this position in it: 0% (the low end) when "
         f"{LOW_END:.0%} or less of Annex A is fully addressed, 100% (the high end) at {HIGH_END:.0%} or more, "
         f"in proportion between. Here {cov.share:.1%} gives {pos:.0%}: consulting {consulting:.1%}, "
         f"ongoing maintenance {maintenance:.1%}."
@@ -322,7 +324,7 @@ def article_rows() -> list[dict[str, Any]]:
     return [
         {
             "Cost Category": c.name,
-            "Starting from Scratch": c.scratch_words if c.in_article else f"{c.scratch_words} (not in the article)",
+            "Starting from Scratch": c.scratch_words if c.in_article else f"{c.scratch_words} (not in the benchmark)",
             "Extending from SOC 2": c.extending_words,
             "Savings Low": c.low,
             "Savings High": c.high,

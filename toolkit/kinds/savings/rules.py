@@ -66,7 +66,7 @@ def _position(form: FormData) -> Value:
 
 
 def _model(form: FormData) -> dict[str, dict[str, Value]]:
-    """What the workbook's formulas give from its own Inputs and its Article ranges."""
+    """What the workbook's formulas give from its own Inputs and its Benchmark ranges."""
     ranges = {}
     for rec in form.blocks.get(RANGES, []):
         cat = BY_KEY.get(header_key(rec.get("Cost Category") or ""))
@@ -101,7 +101,7 @@ def input_invalid(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
             yield at_form("SAV001", form, name, f"{name} is {value:g}; it must be a positive number")
 
 
-@rule("SAV002", "savings", "A savings % is outside the article's range for its category", WARNING)
+@rule("SAV002", "savings", "A savings % is outside the benchmark's range for its category", WARNING)
 def outside_range(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Bad: Total first-year cost saving 38% after raising Certification Audit Fees to 500,000 (article: 45-55%);
     consulting typed over as 75% (article: 50-60%). Good: each saving within its range, e.g. total 49.35%."""
@@ -125,7 +125,7 @@ def outside_range(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
                 rec,
                 "Savings %",
                 name,
-                f"{name}: saving of {_pct(value)}{how} is outside the article's {_range(cat)}; check the Inputs",
+                f"{name}: saving of {_pct(value)}{how} is outside the benchmark's {_range(cat)}; check the Inputs",
             )
 
 

@@ -19,15 +19,17 @@ from toolkit.kinds.savings.model import (
     NAMES,
     OPTIONAL_INPUTS,
     RANGES,
+    SOURCE,
     SUMMARY,
     TOTAL,
     SavingsBook,
     Value,
     range_rule,
 )
+from toolkit.workbook import layout
 from toolkit.workbook.cells import cell_ref, col_letter
 from toolkit.workbook.schema import load_spec
-from toolkit.workbook.writer import BORDER, GREY_FILL, NAVY, SheetWriter, Styles, write_text_sheet
+from toolkit.workbook.writer import BORDER, GREY_FILL, NAVY, SheetWriter, Styles, column_width, write_text_sheet
 
 if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
@@ -39,7 +41,15 @@ if TYPE_CHECKING:
 _RANGE = re.compile(r"\$([A-Z]+)\$(\d+):")
 
 
+#: How each declared currency is shown: its symbol before the amount, as the client writes it.
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CHF": "CHF ", "CAD": "C$", "AUD": "A$"}
+
+
 def money_format(currency: Any) -> str:
+    """`£1,500`, not `1,500 GBP`; a currency ctk does not know keeps its code after the amount."""
+    if isinstance(currency, str) and currency in SYMBOLS:
+        symbol = SYMBOLS[currency]
+        return f'"{symbol}"#,##0;-"{symbol}"#,##0'
     return f'#,##0 "{currency}"' if isinstance(currency, str) and currency.isalpha() else "#,##0"
 
 
@@ -54,25 +64,30 @@ def _cached(value: Value) -> float | int | str:
     return value
 
 
-def _finish(book: SavingsBook) -> SheetWriter:
-    """The `How to read` sheet; first, the formulas and formats the generic writer cannot declare.
+def finish(book: SavingsBook) -> SheetWriter:
+    """The formulas and formats the generic writer cannot declare, once it has laid out the Summary.
 
-    write_book lays the sheets out in declaration order, so `Inputs` and `Cost Savings Summary`
-    are written by the time this last sheet is: their cells are rewritten here with live
-    formulas (and the values computed in Python), currency formats, and the chart.
+    write_book calls this right after `Cost Savings Summary` (and `Inputs` before it) is written:
+    their cells are rewritten here with live formulas (and the values computed in Python),
+    currency formats, the headline and the chart.
     """
 
-    def write(wb: Workbook, ws: Worksheet, st: Styles) -> None:
+    def write(wb: Workbook, summary: Worksheet, st: Styles) -> None:
         fields = book.forms[INPUTS].fields
         base = {"valign": "top", "border": 1, "border_color": BORDER, "font_size": 10}
         grey = {**base, "bg_color": GREY_FILL, "font_color": "#262626"}
         fmt = _Formats(wb, base, grey, fields.get("Currency"))
         inputs = wb.get_worksheet_by_name(INPUTS)
-        summary = wb.get_worksheet_by_name(SUMMARY)
-        assert inputs is not None and summary is not None
+        assert inputs is not None
         _finish_inputs(wb, inputs, fields, fmt)
         low, high = _range_cells(book)
         _finish_summary(wb, summary, st, book, fmt, low, high)
+
+    return write
+
+
+def how_to_read(book: SavingsBook) -> SheetWriter:
+    def write(wb: Workbook, ws: Worksheet, st: Styles) -> None:
         _notes(ws, st, book)
 
     return write
@@ -81,16 +96,18 @@ def _finish(book: SavingsBook) -> SheetWriter:
 class _Formats:
     def __init__(self, wb: Workbook, base: dict[str, Any], grey: dict[str, Any], currency: Any) -> None:
         money = money_format(currency)
+        self.money_code = money
         self.currency = currency
         self.money_input = wb.add_format({**base, "num_format": money, "align": "left"})
         self.count_input = wb.add_format({**base, "num_format": "General", "align": "left"})
         self.money = wb.add_format({**grey, "num_format": money})
-        self.money_total = wb.add_format({**grey, "num_format": money, "bold": True})
+        rule = {"top": 2, "top_color": NAVY}  # a rule above the total row
+        self.money_total = wb.add_format({**grey, **rule, "num_format": money, "bold": True})
         self.pct = wb.add_format({**grey, "num_format": "0.0%"})
-        self.pct_total = wb.add_format({**grey, "num_format": "0.0%", "bold": True})
+        self.pct_total = wb.add_format({**grey, **rule, "num_format": "0.0%", "bold": True})
         self.share = wb.add_format({**grey, "num_format": "0.0%", "align": "left"})
         self.position = wb.add_format({**grey, "num_format": "0%", "align": "left"})
-        self.label_total = wb.add_format({**grey, "bold": True, "text_wrap": True})
+        self.label_total = wb.add_format({**grey, **rule, "bold": True, "text_wrap": True})
         self.plain = wb.add_format({"bg_color": "#FFFFFF"})
         # When the client picks another currency, amounts follow (Excel and LibreOffice; a static label elsewhere).
         codes = load_spec("savings").sheet(INPUTS).column("Currency").values
@@ -204,28 +221,53 @@ def _finish_summary(
         fmt.follow_currency(ws, 1, col[name], rows, col[name])
 
     below = max(len(records), rows) + 2
-    # A clean white area for the explanation and the chart (the table's columns are formatted grey).
-    for r in range(below - 1, below + 23):
+    # A clean white area for the chart (the table's columns are formatted grey).
+    for r in range(below - 1, below + 24):
         for c in range(len(spec.columns)):
             ws.write_blank(r, c, None, fmt.plain)
+    # The headline the sheet exists for, as live formulas, beside the table (a row below it would
+    # read back as a cost category the client added).
+    total_row = 1 + CATEGORIES.index(TOTAL)
+    kpi_col = len(spec.columns) + 1
+    kpi_label = wb.add_format(
+        {"bold": True, "font_size": 11, "font_color": "#FFFFFF", "bg_color": st.primary, "valign": "vcenter"}
+    )
+    box = {"bold": True, "font_size": 16, "font_color": "#375623", "bg_color": "#E2EFDA", "align": "left", "valign": "vcenter"}
+    kpi_money = wb.add_format({**box, "num_format": fmt.money_code})
+    kpi_pct = wb.add_format({**box, "num_format": '0.0%" of the first-year cost"', "font_size": 11})
+    total_values = records[total_row - 1]
+    ws.set_column(kpi_col - 1, kpi_col - 1, 2)
+    ws.set_column(kpi_col, kpi_col, 24)
+    ws.write_string(1, kpi_col, "First-year saving from SOC 2", kpi_label)
+    ws.write_formula(2, kpi_col, f"={cell(total_row, 'Savings')}", kpi_money, _cached(total_values["Savings"]))
+    ws.write_formula(3, kpi_col, f"={cell(total_row, 'Savings %')}", kpi_pct, _cached(total_values["Savings %"]))
+    fmt.follow_currency(ws, 2, kpi_col, 2, kpi_col)
+    # The table and the headline on the first page, the chart whole on the second, at a scale
+    # planned for the table's columns and the headline's together.
+    widths = [column_width(c) for c in spec.columns] + [2, 24]
+    pages = layout.plan(widths, 1)
+    ws.print_area(0, 0, below + 18, kpi_col)
+    ws.set_print_scale(pages.scale or 100)
+    ws.set_h_pagebreaks([below - 1])
     # The explanation lives on `How to read` and in the Basis column: a text box here would read
     # back as a client's shape when the workbook is merged.
-    chart = wb.add_chart({"type": "bar"})
+    # The chart shows the first-year components only: the total beside its own parts squashes them.
+    chart = wb.add_chart({"type": "column"})
     for name, colour in (("Starting from Scratch", NAVY), ("Extending from SOC 2", "#70AD47")):
         letter = col_letter(col[name])
         chart.add_series(
             {
                 "name": f"='{SUMMARY}'!${letter}$1",
-                "categories": f"='{SUMMARY}'!$A$2:$A${rows + 1}",
-                "values": f"='{SUMMARY}'!${letter}$2:${letter}${rows + 1}",
+                "categories": f"='{SUMMARY}'!$A$2:$A${last_first_year + 1}",
+                "values": f"='{SUMMARY}'!${letter}$2:${letter}${last_first_year + 1}",
                 "fill": {"color": colour},
                 "border": {"none": True},
-                "gap": 60,
+                "gap": 80,
+                "data_labels": {"value": True, "num_format": fmt.money_code, "font": {"size": 10}},
             }
         )
-    chart.set_title({"name": "Starting from scratch vs extending from SOC 2", "name_font": {"size": 11}})
-    chart.set_x_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
-    chart.set_y_axis({"reverse": True})
+    chart.set_title({"name": "First-year cost by category: from scratch vs extending SOC 2", "name_font": {"size": 11}})
+    chart.set_y_axis({"num_format": fmt.money_code, "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 760, "height": 340})
     ws.insert_chart(below, 0, chart, {"object_position": 3})
@@ -236,8 +278,9 @@ def _notes(ws: Worksheet, st: Styles, book: SavingsBook) -> None:
     lines = [
         ("How the cost savings are worked out", "title"),
         (
-            "Source: the article's cost and effort comparison for organisations extending SOC 2 to ISO/IEC 27001 "
-            f"(the '{RANGES}' table on Inputs). The figures are planning estimates for a budget conversation, not quotes.",
+            f"Source: the cost and effort comparison of {SOURCE}, for organisations extending a SOC 2 programme to "
+            f"ISO/IEC 27001 (the '{RANGES}' table on Inputs; 'the benchmark' below). The figures are planning "
+            "estimates for a budget conversation, not quotes.",
             "text",
         ),
         (
@@ -253,9 +296,9 @@ def _notes(ws: Worksheet, st: Styles, book: SavingsBook) -> None:
             "text",
         ),
         (
-            "Ranges: where the article gives one (consulting 50-60%, ongoing maintenance 35-50%), the saving sits at the "
+            "Ranges: where the benchmark gives one (consulting 50-60%, ongoing maintenance 35-50%), the saving sits at the "
             f"Position in Range: 0% when {LOW_END:.0%} or less of Annex A is fully addressed in the gap assessment (the "
-            f"low end of the article's typical {LOW_END:.0%}-{HIGH_END:.0%} for a SOC 2 organisation), 100% at "
+            f"low end of the benchmark's typical {LOW_END:.0%}-{HIGH_END:.0%} for a SOC 2 organisation), 100% at "
             f"{HIGH_END:.0%} or more, in proportion between. The more SOC 2 already covers, the more it saves.",
             "text",
         ),
@@ -265,21 +308,22 @@ def _notes(ws: Worksheet, st: Styles, book: SavingsBook) -> None:
             "text",
         ),
         (
-            "Two inputs the article leaves out, both 0 by default so its figures hold: the GRC Framework Add-on Fee (GRC "
+            "Two inputs the benchmark leaves out, both 0 by default so its figures hold: the GRC Framework Add-on Fee (GRC "
             "platforms usually charge to add ISO/IEC 27001 as a framework; enter it and the GRC saving falls below 100%, "
-            "which ctk validate points out) and the Internal Audit Cost (an outsourced internal auditor or an independent "
+            "which the check of the returned workbook points out) and the Internal Audit Cost (an outsourced internal auditor or an independent "
             "internal one: the same either way, so 0% saving, but part of the first-year cost). Remediation tooling the "
             "gap assessment calls for (DLP, web filtering, CSPM) is not costed here.",
             "text",
         ),
         (
             "Total first-year cost adds consulting, internal effort, GRC platform, audit fees and internal audit; its savings % follows from "
-            "theirs (the article: 45-55%). Ongoing maintenance is a yearly cost after the first year and is not in the total.",
+            "theirs (the benchmark: 45-55%). Ongoing maintenance is a yearly cost after the first year and is not in the total.",
             "text",
         ),
         (
-            "ctk validate checks that every input is a positive number, that each savings % stays within the article's "
-            "range (a warning when the inputs push it out), and that the figures still follow from the inputs.",
+            "When the workbook comes back, it is checked that every input is a positive number, that each savings % "
+            "stays within the benchmark's range (a warning when the inputs push it out), and that the figures still "
+            "follow from the inputs.",
             "text",
         ),
         ("This client's gap assessment", "subtitle"),

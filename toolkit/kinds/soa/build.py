@@ -11,6 +11,7 @@ from toolkit.data import catalog
 from toolkit.kinds.gap.model import FULL, PARTIAL, PHASE_NAMES, coverage_of, mapped_controls
 from toolkit.kinds.inputs import read_input
 from toolkit.kinds.risk.model import METHOD, REGISTER
+from toolkit.kinds.soa.sheets import SUMMARY, summary
 from toolkit.kinds.soc2.model import MATRIX
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
 from toolkit.workbook.reader import Record, WorkbookData
@@ -50,7 +51,7 @@ def history_row(version: str, date: dt.date | None) -> dict[str, Any]:
     return {
         "Version": version,
         "Date": date,
-        "Author": "ctk",
+        "Author": None,  # the preparer or the owner, filled in when the workbook is written
         "Description": f"Generated from the gap assessment and the risk register: all 93 Annex A controls of {catalog.STANDARD_SHORT}",
     }
 
@@ -58,11 +59,17 @@ def history_row(version: str, date: dt.date | None) -> dict[str, Any]:
 def new_soa(org: str | None = None) -> Book:
     """A blank SoA: all 93 controls with their computed columns, inputs left for the client."""
     records = [catalog_row(cid) for cid in catalog.annex_a()]
-    return Book(tables={SHEET: Table(records)}, forms={DOC: document_control(org)})
+    return Book(tables={SHEET: Table(records)}, forms={DOC: document_control(org)}, custom={SUMMARY: summary(records)})
 
 
 def refresh(book: Book) -> None:
-    """Nothing in the SoA depends on the client's values: its computed columns come from the catalog."""
+    """The Summary follows the rows (the version and the change history are made to agree for
+    every kind with a Document Control, in `kinds.generate`)."""
+    book.custom[SUMMARY] = summary(book.tables[SHEET].records if SHEET in book.tables else [])
+
+
+#: An evidence item's own reference at the start of the client's evidence text (`EV-GOV-04: ...`).
+_EVIDENCE_ID = re.compile(r"\b([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-\d+)\s*:")
 
 
 #: Documents an evidence reference names: `Policy: Information Security Policy v3.2`, `Data Handling Standard v1.2`.
@@ -84,15 +91,18 @@ def policies(evidence: list[str]) -> list[str]:
 
 
 def _evidence(controls: list[str], matrix: dict[str, Record], limit: int = 3) -> str | None:
-    """The client controls mapped to the Annex A control, most relevant first, at most `limit`."""
-    lines = []
+    """Short references, so a row stays one to three lines: each SOC 2 control with its evidence
+    item's id; the evidence in full is on the workbook's `SOC 2 Controls` sheet."""
+    refs = []
     for cid in controls[:limit]:
         rec = matrix.get(cid)
-        ref = rec.get("Evidence Reference") if rec is not None else None
-        lines.append(f"SOC 2 {cid}: {ref}" if ref else f"SOC 2 {cid}")
-    if len(controls) > limit:
-        lines.append(f"and {len(controls) - limit} more mapped SOC 2 controls (gap assessment, Control Mapping)")
-    return "\n".join(lines) or None
+        text = str(rec.get("Evidence Reference") or "") if rec is not None else ""
+        found = _EVIDENCE_ID.findall(text)
+        refs.append(f"{cid} ({', '.join(dict.fromkeys(found))})" if found else cid)
+    if not refs:
+        return None
+    more = f"; +{len(controls) - limit} more" if len(controls) > limit else ""
+    return f"{'; '.join(refs)}{more}. In full: {MATRIX}"
 
 
 def _status(rating: object, action: object) -> str:
@@ -196,7 +206,9 @@ def build_soa(
         form.fields["Next Review"] = approved.replace(year=approved.year + 1, day=min(approved.day, 28))
     if risks is not None and METHOD in risks.forms and risks.forms[METHOD].sheet is not None:
         form.fields["Risk Methodology Version"] = risks.forms[METHOD].fields.get("Version")
-    return Book(tables={SHEET: Table(records)}, forms={DOC: form})
+    # The client's SOC 2 matrix as the gap assessment read it: where the evidence cited is in full.
+    matrix_rows = [{c: rec.get(c) for c in rec.values} for rec in gap.tables[MATRIX].records] if MATRIX in gap.tables else []
+    return Book(tables={SHEET: Table(records), MATRIX: Table(matrix_rows)}, forms={DOC: form}, custom={SUMMARY: summary(records)})
 
 
 def document_fields(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 
 from toolkit.data import catalog
 from toolkit.data.ids import normalize_control_id
@@ -25,9 +25,9 @@ REASONS = ("Legal / Regulatory", "Contractual", "Business Requirement", "Risk As
 OPEN = ("Partially implemented", "Planned", "Not implemented")
 
 
-def _rows(book: WorkbookData) -> list[tuple[Record, str]]:
-    """Records with a known Annex A control id, first occurrence of each."""
-    table = book.tables.get(SHEET)
+def _first_rows(book: WorkbookData, sheet: str, known: Container[str] | None = None) -> list[tuple[Record, str]]:
+    """The first row of each control id on `sheet` (only ids in `known`, when given)."""
+    table = book.tables.get(sheet)
     if not table_ok(table):
         return []
     assert table is not None
@@ -35,26 +35,21 @@ def _rows(book: WorkbookData) -> list[tuple[Record, str]]:
     out = []
     for rec in table.records:
         cid = rec.get("Control ID")
-        if isinstance(cid, str) and cid in catalog.annex_a() and cid not in seen:
-            seen.add(cid)
-            out.append((rec, cid))
+        if cid is None or str(cid) in seen or (known is not None and cid not in known):
+            continue
+        seen.add(str(cid))
+        out.append((rec, str(cid)))
     return out
+
+
+def _rows(book: WorkbookData) -> list[tuple[Record, str]]:
+    """Records with a known Annex A control id, first occurrence of each."""
+    return _first_rows(book, SHEET, catalog.annex_a())
 
 
 def _additional(book: WorkbookData) -> list[tuple[Record, str]]:
     """Rows of the Additional Controls sheet with an id (first occurrence of each)."""
-    table = book.tables.get(ADDITIONAL)
-    if not table_ok(table):
-        return []
-    assert table is not None
-    seen: set[str] = set()
-    out = []
-    for rec in table.records:
-        cid = rec.get("Control ID")
-        if cid is not None and str(cid) not in seen:
-            seen.add(str(cid))
-            out.append((rec, str(cid)))
-    return out
+    return _first_rows(book, ADDITIONAL)
 
 
 def _all_rows(book: WorkbookData) -> list[tuple[Record, str]]:

@@ -564,9 +564,11 @@ def _what_changes(old: Path, new: Path, limits: Limits) -> str:
         d = diff_files(old, new, limits=limits)
     except (ReadError, CtkError) as exc:
         return f"would be rebuilt ({exc})"
-    from toolkit.render import diff_summary
-
-    return diff_summary(d) if d.changes else "would be rewritten (formatting and computed values only)"
+    if not d.changes:
+        return "would be rewritten (formatting and computed values only)"
+    counts = d.summary
+    parts = [f"{counts[k]} {k}" for k in ("changed", "added", "removed") if counts[k]]
+    return f"{d.title}: would change ({', '.join(parts)}; `ctk diff` shows each)"
 
 
 def isms_workbook(

@@ -736,7 +736,7 @@ def write_cover(wb: Workbook, ws: Worksheet, styles: Styles, spec: Spec, sheet: 
     header_footer(ws, title, ident)
     ws.set_portrait()
     ws.print_area(0, 0, row, span)
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(1, 1)  # a cover is one page, the firm's lines and a long contents list included
     ws.hide_gridlines(2)
     ws.activate()
 

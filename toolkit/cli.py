@@ -350,8 +350,11 @@ def rules(code: str | None, fmt: str, output: Path | None) -> None:
     show_default=True,
     help="CSV for Excel: excel (comma) or excel-eu (semicolon, decimal comma, UTF-8 with BOM) for European settings.",
 )
+@quiet_option
 @limit_options
-def export(path: Path, sheet: str | None, fmt: str, output: Path | None, kind: str | None, dialect: str, limits: Limits) -> None:
+def export(
+    path: Path, sheet: str | None, fmt: str, output: Path | None, kind: str | None, dialect: str, quiet: bool, limits: Limits
+) -> None:
     """Print the records of a workbook's tables as CSV or JSON (for pandas or a spreadsheet).
 
     Works on every kind, and on workbooks ctk did not write (.xlsx, .ods, .csv); `--kind`
@@ -360,7 +363,8 @@ def export(path: Path, sheet: str | None, fmt: str, output: Path | None, kind: s
     from toolkit import render
 
     check_text_output(output, fmt, "export")
-    header, rows = api.export(path, sheet, limits=limits, kind=kind)
+    with busy(f"reading {path}", quiet):
+        header, rows = api.export(path, sheet, limits=limits, kind=kind)
     if output is not None and output.exists() and output.resolve() == path.resolve():
         fail(f"{output}: refusing to overwrite an input file; choose another --output")
     emit(render.rows_json(header, rows) if fmt == "json" else render.rows_csv(header, rows, dialect), output)
@@ -792,8 +796,11 @@ def diff(old: Path, new: Path, fmt: str, output: Path | None, quiet: bool, limit
     show_default=True,
     help="Survey client folders in this many processes (0: one per core).",
 )
+@quiet_option
 @limit_options
-def portfolio(clients: Path, fmt: str, output: Path | None, as_of: dt.datetime | None, jobs: int, limits: Limits) -> None:
+def portfolio(
+    clients: Path, fmt: str, output: Path | None, as_of: dt.datetime | None, jobs: int, quiet: bool, limits: Limits
+) -> None:
     """One row per client folder in CLIENTS: where each engagement stands.
 
     Annex A and clauses fully / partially / not addressed, the Stage 1 readiness verdict, errors
@@ -806,7 +813,10 @@ def portfolio(clients: Path, fmt: str, output: Path | None, as_of: dt.datetime |
 
     from toolkit import render
 
-    result = api.portfolio(clients, as_of=_day(as_of), jobs=jobs or os.cpu_count() or 1, limits=limits)
+    if output is not None and output.suffix.lower() != ".xlsx":
+        check_text_output(output, fmt, "portfolio")
+    with busy(f"surveying {clients}", quiet):
+        result = api.portfolio(clients, as_of=_day(as_of), jobs=jobs or os.cpu_count() or 1, limits=limits)
     if output is not None and output.suffix.lower() == ".xlsx":
         api.write_portfolio(result, output)
         click.echo(f"wrote {output}: {len(result.rows)} clients", err=True)

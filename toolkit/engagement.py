@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from toolkit.data import shipped
 from toolkit.errors import CtkError
 from toolkit.findings import Report
 from toolkit.validation import BUILD_PREFIX, COPIES_MARKER
@@ -631,15 +632,11 @@ def pack_books(folder: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[dict[str,
 
 def demo(folder: Path, limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None) -> Pack:
     """The engagement pack of the bundled sample company, built in `folder`."""
-    from importlib import resources
-
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise cannot_write(folder, exc) from None
-    sample = resources.files("toolkit").joinpath("sample_data")
-    if not sample.is_dir():
-        sample = Path(__file__).resolve().parent.parent / "sample_data"
+    sample = shipped("sample_data")
     for name in ("soc2_controls.csv", "risk_register.csv", SETTINGS):
         target = folder / name
         if not target.exists():

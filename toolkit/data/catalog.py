@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
 
 #: How the toolkit names the standard it checks against, wherever it names it.
 STANDARD = "ISO/IEC 27001:2022 with Amendment 1:2024"
@@ -62,7 +64,7 @@ class Link:
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    text = resources.files("toolkit.data").joinpath(name).read_text(encoding="utf-8")
+    text = (_HERE / name).read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
 
 

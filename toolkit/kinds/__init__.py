@@ -19,14 +19,12 @@ from typing import TYPE_CHECKING
 from toolkit.findings import Finding
 from toolkit.rules import RULES, Rule
 from toolkit.workbook.guard import DEFAULT_LIMITS, Limits
-from toolkit.workbook.identity import NEUTRAL, Identity
 from toolkit.workbook.schema import load_spec
 
 if TYPE_CHECKING:
-    from toolkit.workbook.writer import Book
-
-if TYPE_CHECKING:
+    from toolkit.workbook.identity import Identity
     from toolkit.workbook.record import SentRecord
+    from toolkit.workbook.writer import Book
 
 
 @dataclass(frozen=True)
@@ -116,6 +114,7 @@ def generate(
     `merge_from` three ways (`toolkit.workbook.merge`), recompute what depends on the merged
     values, write atomically with the record of what was written. `identity` is whose
     deliverable it is and which issue (neutral, for the client `org`, when not given)."""
+    from toolkit.workbook.identity import NEUTRAL
     from toolkit.workbook.merge import merge_into
 
     book = build()

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import json
 import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +77,15 @@ def as_read(col: Column, value: Any) -> Any:
     return converter(col)(value)
 
 
+@cache
+def _blake2b() -> Any:
+    import hashlib  # not at import: reading a record (validate) takes no digest, and hashlib loads OpenSSL
+
+    return hashlib.blake2b
+
+
 def digest(text: str, size: int = DIGEST) -> str:
-    return base64.urlsafe_b64encode(hashlib.blake2b(text.encode("utf-8"), digest_size=size).digest()).decode("ascii")
+    return base64.urlsafe_b64encode(_blake2b()(text.encode("utf-8"), digest_size=size).digest()).decode("ascii")
 
 
 def cell_digest(col: Column, value: Any) -> str:

@@ -13,11 +13,10 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field, replace
 from functools import cache
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from toolkit.data import shipped
 from toolkit.data.fold import header_fold, leading, value_fold
 
 COLUMN_TYPES = frozenset(
@@ -337,12 +336,8 @@ def _column(raw: dict[str, object], enums: dict[str, dict[str, object]], where: 
     )
 
 
-def _templates_dir() -> Traversable:
-    # Installed: shipped inside the package. Source checkout: the top-level folder.
-    packaged = resources.files("toolkit").joinpath("workbook_templates")
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "workbook_templates"
+def _templates_dir() -> Path:
+    return shipped("workbook_templates")
 
 
 def _load_toml(name: str) -> dict[str, Any]:

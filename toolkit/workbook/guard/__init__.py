@@ -12,17 +12,14 @@ OpenDocument spreadsheets (.ods) go through the same zip checks, then `guard.ods
 from __future__ import annotations
 
 import os
-import struct
-import zipfile
-import zlib
 from pathlib import Path
 from typing import BinaryIO
 
 from toolkit.workbook.guard.base import _DAMAGED, DEFAULT_LIMITS, Inspection, Limits, ReadError, megabytes
-from toolkit.workbook.guard.ods import scan_ods
-from toolkit.workbook.guard.package import _scan_package
-from toolkit.workbook.guard.sniff import _sniff_not_zip
-from toolkit.workbook.guard.zipdir import _Budget, _check_directory, _count_entries, _data_starts
+
+# The scanners are imported by `_inspect`, not here: importing `guard.base` (the limits, which
+# every command's options and the API name) imports this package first, and `ctk --help` should
+# not pay for zipfile and expat.
 
 
 def inspect(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Inspection:
@@ -46,6 +43,15 @@ def inspect(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> In
 
 
 def _inspect(p: Path, fh: BinaryIO, limits: Limits) -> Inspection:
+    import struct
+    import zipfile
+    import zlib
+
+    from toolkit.workbook.guard.ods import scan_ods
+    from toolkit.workbook.guard.package import _scan_package
+    from toolkit.workbook.guard.sniff import _sniff_not_zip
+    from toolkit.workbook.guard.zipdir import _Budget, _check_directory, _count_entries, _data_starts
+
     size = p.stat().st_size
     if size == 0:
         raise ReadError("the file is empty (0 bytes)")

@@ -24,8 +24,10 @@ from tests.render import TOOL_NAME, Page, as_letter, client_facing_xml, pages, w
 from toolkit import api
 from toolkit.engagement import demo
 from toolkit.kinds import REGISTRY
+from toolkit.workbook import layout
 from toolkit.workbook.layout import MAX_ROW_HEIGHT
 from toolkit.workbook.schema import load_spec
+from toolkit.workbook.writer import column_width
 
 pytestmark = pytest.mark.libreoffice
 
@@ -155,6 +157,32 @@ def test_no_data_row_taller_than_the_limit(printed: dict[str, tuple[Path, list[P
             ws = wb[sheet]
             tall = [(r, d.height) for r, d in ws.row_dimensions.items() if d.height and d.height > MAX_ROW_HEIGHT]
             assert tall == [], (name, sheet, tall)
+
+
+def test_the_sample_packs_text_prints_whole(printed: dict[str, tuple[Path, list[Page], list[Page]]]) -> None:
+    """Every wrapped text ctk wrote into the sample pack fits its row: none is cut off on paper
+    (the longest, clause 10.2's gap description with its client controls, needs 13 lines)."""
+    written = [k for k in REGISTRY.values() if k.filename in printed]
+    assert len(written) == 6, [k.filename for k in written]
+    for kind in written:
+        wb = openpyxl.load_workbook(printed[kind.filename][0])
+        for sheet in load_spec(kind.name).tables:
+            if sheet.name not in wb.sheetnames:
+                continue
+            ws = wb[sheet.name]
+            header = next((r for r in range(1, 16) if sheet.columns[0].name in [c.value for c in ws[r]]), None)
+            assert header is not None, (kind.filename, sheet.name, "header row")
+            at = {c.value: c.column for c in ws[header] if c.value}
+            cut = []
+            for col in (c for c in sheet.columns if c.wrap and c.name in at):
+                for row in range(header + 1, ws.max_row + 1):
+                    text = ws.cell(row=row, column=at[col.name]).value
+                    if not isinstance(text, str) or not text or text.startswith("="):
+                        continue
+                    need = layout.height(layout.lines(text, column_width(col)), cap=float("inf"))
+                    if need > (ws.row_dimensions[row].height or 15.0) + 0.1:
+                        cut.append((row, col.name, need))
+            assert cut == [], (kind.filename, sheet.name, cut)
 
 
 def test_the_tool_name_is_nowhere_a_client_reads(printed: dict[str, tuple[Path, list[Page], list[Page]]]) -> None:

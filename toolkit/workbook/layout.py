@@ -17,9 +17,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-#: No data row is taller than this (points): about seven lines of 10 pt text.
-MAX_ROW_HEIGHT = 100.0
 LINE = 13.5  # points per line of 10 pt text
+#: No data row is taller than this (points): fourteen lines of 10 pt text, under half a printed
+#: page, so that a generated gap description with its client controls prints whole.
+MAX_ROW_HEIGHT = LINE * 14 + 3
 #: The smallest print scale (%): ctk's smallest font is 10 pt, so nothing prints below 8 pt.
 MIN_SCALE = 80
 #: Usable width in points of the narrower of A4 and Letter, margins of 0.4 inch either side.

@@ -89,12 +89,7 @@ def row_of(ws: Any, first_row: int, value: str, column: int = 1) -> int:
 
 def client_edits(folder: Path, downgraded: str) -> None:
     """What the client does to the pack, in a spreadsheet program (here openpyxl)."""
-    wb = openpyxl.load_workbook(folder / RISKS)
-    ws = wb[REGISTER]
-    top, col = header(ws, "Risk ID")
-    for name, value in NEW_RISK.items():
-        ws.cell(top + 1, col[name], value)
-    wb.save(folder / RISKS)
+    _type_risk(folder / RISKS)
 
     wb = openpyxl.load_workbook(folder / SOA)
     ws = wb[SOA_SHEET]
@@ -204,12 +199,7 @@ def test_a_conflict_keeps_the_clients_value_and_is_reported_at_its_cell(tmp_path
     wb.save(folder / SOA)
     cell = f"{openpyxl.utils.get_column_letter(col['Justification'])}{row}"
     # The new inputs change the same cell: a risk now relies on A.5.15.
-    wb = openpyxl.load_workbook(folder / RISKS)
-    ws = wb[REGISTER]
-    top, col = header(ws, "Risk ID")
-    for name, value in NEW_RISK.items():
-        ws.cell(top + 1, col[name], value)
-    wb.save(folder / RISKS)
+    _type_risk(folder / RISKS)
 
     pack = build(folder, today=DAY1)
     soa = by_key(folder / SOA, SOA_SHEET, "Control ID")

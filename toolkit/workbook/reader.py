@@ -188,16 +188,7 @@ class WorkbookData:
 # --- values -------------------------------------------------------------------------------
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    return str(value).strip()
+_text = tables.cell_text
 
 
 def _date(value: Any, date1904: bool) -> Any:

@@ -39,12 +39,15 @@ def placeholder(value: Any) -> bool:
 
 
 def cell_text(value: Any) -> str:
+    """A cell's value as text, as a person reads it: `5.0` is `5`, a date is ISO, TRUE is TRUE."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
     return str(value).strip()
 
 

@@ -291,11 +291,12 @@ def write_portfolio(result: Portfolio, output: PathLike) -> None:
     render.portfolio_xlsx(result, output, identity_near(Path(result.folder) / "portfolio.xlsx"))
 
 
-def diff(old: PathLike, new: PathLike, *, limits: Limits = DEFAULT_LIMITS) -> Diff:
-    """What changed between two versions of a workbook, record by record (paired by key)."""
+def diff(old: PathLike, new: PathLike, *, limits: Limits = DEFAULT_LIMITS, kind: str | None = None) -> Diff:
+    """What changed between two versions of a workbook, record by record (paired by key); `kind`
+    reads both as that kind instead of telling it from their headers."""
     from toolkit.workbook.diff import diff_files
 
-    return diff_files(old, new, limits=limits)
+    return diff_files(old, new, limits=limits, kind=_kind(kind))
 
 
 def write_diff(result: Diff, output: PathLike) -> None:

@@ -755,15 +755,18 @@ def demo(folder: Path, quiet: bool) -> None:
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
 @output_options("text", "json")
+@kind_option
 @quiet_option
 @limit_options
-def diff(old: Path, new: Path, fmt: str, output: Path | None, quiet: bool, limits: Limits) -> None:
+def diff(old: Path, new: Path, fmt: str, output: Path | None, kind: str | None, quiet: bool, limits: Limits) -> None:
     """What changed between two versions of a workbook: sheets added, removed or renamed,
     columns, form fields, and record by record.
 
     Records are paired by their key (Control ID, Clause, Risk ID, Task ID), not by position:
     column order, blank rows, moved rows and formatting make no difference. `-o changes.xlsx`
     writes one filterable sheet of changes; `-o changes.txt` or `.json` the text or JSON.
+
+    `--kind` reads both files as that kind instead of telling it from their headers.
 
     Exit status: 0 identical, 1 different, 2 could not run (unreadable file, different kinds).
     """
@@ -775,7 +778,7 @@ def diff(old: Path, new: Path, fmt: str, output: Path | None, quiet: bool, limit
     if output is not None and output.suffix.lower() != ".xlsx":
         check_text_output(output, fmt, "diff")
     with busy(f"comparing {old} and {new}", quiet):
-        result = api.diff(old, new, limits=limits)
+        result = api.diff(old, new, limits=limits, kind=kind)
     if output is not None and output.suffix.lower() == ".xlsx":
         api.write_diff(result, output)
         click.echo(f"wrote {output}: {render.diff_summary(result)}", err=True)

@@ -82,6 +82,12 @@ def test_kind_forces_the_reading(tmp_path: Path) -> None:
     code, out, _ = run("validate", "--kind", "roadmap", str(path))
     assert code == 2 and "not a roadmap: no sheet has its" in out
     assert api.validate(path, kind="soc2").files[0].kind == "soc2"
+    copy = tmp_path / "soc2_library_returned.xlsx"
+    copy.write_bytes(path.read_bytes())
+    code, out, _ = run("diff", "--kind", "soc2", "--format", "json", str(path), str(copy))
+    assert code == 0 and json.loads(out)["kind"] == "soc2", out
+    code, _, err = run("diff", "--kind", "roadmap", str(path), str(copy))
+    assert code == 2 and "not a roadmap: no sheet has its" in err and "Traceback" not in err
 
 
 def test_when_nothing_fits_the_message_names_the_closest_kind_and_what_it_missed(tmp_path: Path) -> None:

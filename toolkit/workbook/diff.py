@@ -112,9 +112,13 @@ def natural_key(text: str | None) -> tuple[Any, ...]:
     return tuple((0, int(p)) if p.isdigit() else (1, p.casefold()) for p in re.split(r"(\d+)", text) if p)
 
 
-def diff_files(old: str | os.PathLike[str], new: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Diff:
-    """Read both workbooks (ReadError when one cannot be read) and compare them."""
-    return diff_books(read_workbook(old, limits=limits), read_workbook(new, limits=limits))
+def diff_files(
+    old: str | os.PathLike[str], new: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS, kind: str | None = None
+) -> Diff:
+    """Read both workbooks (ReadError when one cannot be read) and compare them; `kind` reads both
+    as that kind whatever their headers resemble (`--kind`)."""
+    force = kind is not None
+    return diff_books(read_workbook(old, kind, limits, force=force), read_workbook(new, kind, limits, force=force))
 
 
 def diff_books(old: WorkbookData, new: WorkbookData) -> Diff:

@@ -625,7 +625,7 @@ def describe_machine(cores: int) -> dict[str, Any]:
     cpu = next((ln.split(":", 1)[1].strip() for ln in _read("/proc/cpuinfo").splitlines() if ln.startswith("model name")), None)
     mem_kib = next((int(ln.split()[1]) for ln in _read("/proc/meminfo").splitlines() if ln.startswith("MemTotal:")), None)
     versions = {}
-    for dist in ("python-calamine", "openpyxl", "xlsxwriter", "ctk"):
+    for dist in ("python-calamine", "openpyxl", "xlsxwriter", "ctk-iso27001"):
         try:
             versions[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -675,7 +675,7 @@ def render_machine(machine: dict[str, Any], measured: dict[str, Any]) -> str:
             f"- date: {machine['date']}",
             f"- machine: {machine['cpu']}, {machine['cores']} cores, {machine['ram_gib']} GiB RAM, {machine['os']}",
             f"- {machine['python']}; python-calamine {v['python-calamine']}, openpyxl {v['openpyxl']}, "
-            f"xlsxwriter {v['xlsxwriter']}; ctk {v['ctk']}",
+            f"xlsxwriter {v['xlsxwriter']}; ctk {v['ctk-iso27001']}",
             f"- toolkit measured: `{measured['path']}`, {source}",
             *(
                 [f"- load: {machine['load']}; other processes on the machine slow both sides alike, not always equally"]

@@ -33,6 +33,8 @@ pytestmark = pytest.mark.libreoffice
 
 #: Nothing a reader needs is printed smaller than this (points); a hair of rounding allowed.
 SMALLEST = 8.0 - 0.05
+#: Nothing is printed larger than this (points): a cover's title.
+LARGEST = 24.0
 #: At most this many printed pages per sheet (A4 landscape or portrait, as the sheet says).
 PAGE_BUDGET = {
     "Cover": 1,
@@ -120,6 +122,18 @@ def test_every_workbook_is_printed(printed: dict[str, tuple[Path, list[Page], li
     generated = {kind.filename for kind in REGISTRY.values() if kind.generated}
     assert generated <= set(printed), "every generated workbook is in the render test"
     assert {"soa_review.xlsx", "changes.xlsx"} <= set(printed)
+
+
+def test_no_text_larger_than_a_title(printed: dict[str, tuple[Path, list[Page], list[Page]]]) -> None:
+    """A header or footer code that swallows digits (`&10` before `27 November`) prints at 1,027 pt
+    or 100 pt: nothing on a page is larger than a cover's title."""
+    large = [
+        (name, p.number, p.sheet, max(p.sizes))
+        for name, (_, a4, _) in printed.items()
+        for p in a4
+        if p.sizes and max(p.sizes) > LARGEST
+    ]
+    assert large == [], large
 
 
 def test_no_text_below_8_pt_on_a4_or_letter(printed: dict[str, tuple[Path, list[Page], list[Page]]]) -> None:

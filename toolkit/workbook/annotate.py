@@ -34,7 +34,7 @@ from toolkit.workbook.guard import DEFAULT_LIMITS, Limits, ReadError
 from toolkit.workbook.identity import NEUTRAL, Identity
 from toolkit.workbook.package import sheet_parts
 from toolkit.workbook.reader import WorkbookData, read_workbook
-from toolkit.workbook.writer import atomic_output
+from toolkit.workbook.writer import atomic_output, page_footer, page_header
 
 REVIEW_COLUMNS = (("Severity", 10), ("Sheet", 20), ("Cell", 8), ("Key", 12), ("Message", 56), ("What to do", 40), ("Rule", 9))
 #: The table's header row on the Review Findings sheet (1-based): a title block above it.
@@ -1022,10 +1022,8 @@ class _Review:
         last = max(len(rows) + h, h + 1)
         cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, (_, w) in enumerate(REVIEW_COLUMNS, 1))
         edge = col_letters(len(REVIEW_COLUMNS))
-        font = f"&amp;&quot;{FONT},Regular&quot;&amp;10"
-        footer_left = _xml_text(identity.footer_left().replace("&", "&&"))
-        header = f"&amp;L{font}{_xml_text(f'Review findings: {self.name}'.replace('&', '&&'))}&amp;R{font}&amp;A"
-        footer = f"&amp;L{font}{footer_left}&amp;C{font}Page &amp;P of &amp;N&amp;R{font}{day.day} {day:%B %Y}"
+        header = _xml_text(page_header(f"Review findings: {self.name}"))
+        footer = _xml_text(page_footer(identity))
         xml = (
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" xmlns:r="{REL}">'
             '<sheetPr><tabColor rgb="FFC00000"/><pageSetUpPr fitToPage="1"/></sheetPr>'

@@ -315,19 +315,27 @@ def _escape(text: str) -> str:
     return text.replace("&", "&&")
 
 
+# A size code (`&10`) swallows the digits after it: every text after one starts with a space.
+def page_header(title: str) -> str:
+    """The page header's codes: the document title left (bold), the sheet's name right."""
+    return f'&L&"{FONT},Bold"&10 {_escape(title)}&R&"{FONT},Regular"&10 &A'
+
+
+def page_footer(identity: Identity) -> str:
+    """The page footer's codes: the firm and classification, the page of pages, the issue date."""
+    left = _escape(identity.footer_left())
+    day = identity.day
+    return f'&L&"{FONT},Regular"&10 {left}&C&"{FONT},Regular"&10 Page &P of &N&R&"{FONT},Regular"&10 {day.day} {day:%B %Y}'
+
+
 def header_footer(ws: Worksheet, title: str, identity: Identity) -> None:
     """The same header and footer on every sheet: title and sheet name; firm, classification, page, date.
 
     Printed at their own size whatever the sheet's scale, so they stay legible on a split sheet.
     """
     options = {"scale_with_doc": False, "align_with_margins": True, "margin": layout.HEADER_MARGIN}
-    # A size code (`&10`) swallows the digits after it: every text after one starts with a space.
-    ws.set_header(f'&L&"{FONT},Bold"&10 {_escape(title)}&R&"{FONT},Regular"&10 &A', options)
-    left = _escape(identity.footer_left())
-    ws.set_footer(
-        f'&L&"{FONT},Regular"&10 {left}&C&"{FONT},Regular"&10 Page &P of &N&R&"{FONT},Regular"&10 {identity.day.day} {identity.day:%B %Y}',
-        options,
-    )
+    ws.set_header(page_header(title), options)
+    ws.set_footer(page_footer(identity), options)
     ws.set_paper(9)  # A4; layouts are planned to fit Letter too
     ws.set_margins(**layout.MARGINS)
 

@@ -64,6 +64,10 @@ date = 2027-01-11
         assert cover.fields["Prepared By"] == "Jane Whitfield" and cover.fields["Client"] == "Acme Ltd"
         history = cover.blocks["Change history"]
         assert [r.get("Version") for r in history][-1] == cover.fields["Version"], "version and history agree"
+        if "Document Control" in book.forms:  # the client's own history: its row for this version dated and signed
+            rows = book.forms["Document Control"].blocks["Change history"]
+            row = next(r for r in rows if str(r.get("Version")) == own)
+            assert row.get("Date") and row.get("Author"), (path.name, row)
         assert wb.properties.creator == "Jane Whitfield" and wb.properties.created.date() == dt.date(2027, 1, 11)
         for ws in wb.worksheets:
             assert "Northbridge - prepared for Acme" in ws.oddFooter.left.text, (path.name, ws.title)

@@ -169,9 +169,15 @@ def with_issue(
     history: Sequence[Mapping[str, Any]], version: str, date: dt.date, author: str, description: str
 ) -> list[dict[str, Any]]:
     """A change history that agrees with the version: the rows kept, plus one for this version
-    when none has it yet (the newest last)."""
+    when none has it yet (the newest last). The row of this version gets the date and author
+    where it has none (never over what is written in it)."""
     rows = [dict(r) for r in history if any(v not in (None, "") for v in r.values())]
-    if any(str(r.get("Version") or "").strip() == version for r in rows):
-        return rows
+    for row in rows:
+        if str(row.get("Version") or "").strip() == version:
+            if row.get("Date") in (None, ""):
+                row["Date"] = date
+            if row.get("Author") in (None, "") and author:
+                row["Author"] = author
+            return rows
     rows.append({"Version": version, "Date": date, "Author": author or None, "Description": description or None})
     return rows

@@ -311,6 +311,17 @@ def _validation(col: Column) -> dict[str, Any] | None:
     return None
 
 
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)\.\s")
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of `text`, ending with its full stop (an `e.g.` or `i.e.` does not end one)."""
+    text = text.strip()
+    found = _SENTENCE_END.search(text)
+    head = text[: found.start()] if found else text.rstrip(".")
+    return head + "." if head else ""
+
+
 def _escape(text: str) -> str:
     return text.replace("&", "&&")
 
@@ -702,7 +713,7 @@ def write_cover(wb: Workbook, ws: Worksheet, styles: Styles, spec: Spec, sheet: 
         lines.append(f"Questions, and the completed workbook, to {firm.contact or firm.name}.")
     for text in lines:
         ws.merge_range(row, 0, row, span, "\u2022 " + text, styles.text)
-        ws.set_row(row, layout.LINE * layout.lines("- " + text, sum(widths)) + 3)
+        ws.set_row(row, layout.LINE * layout.lines("- " + text, sum(widths) * 0.95) + 3)
         row += 1
     row += 1
     ws.write_string(row, 0, "Your input", styles.header_input)
@@ -720,9 +731,10 @@ def write_cover(wb: Workbook, ws: Worksheet, styles: Styles, spec: Spec, sheet: 
         name = other.name.replace("'", "''")
         ws.write_url(row, 0, f"internal:'{name}'!A1", link, other.name)
         # The first sentence: the contents list stays one page, the sheet itself says the rest.
-        about = (other.description or "").split(". ")[0].rstrip(".") + ("." if other.description else "")
+        about = first_sentence(other.description or "")
         ws.merge_range(row, 1, row, span, about, styles.text)
-        ws.set_row(row, layout.height(max(layout.lines(about, sum(widths[1:])), layout.lines(other.name, widths[0]))))
+        # 5 % spare: a merged cell's text wraps a little earlier than the estimate (a last word cut, measured)
+        ws.set_row(row, layout.height(max(layout.lines(about, sum(widths[1:]) * 0.95), layout.lines(other.name, widths[0]))))
         row += 1
     row += 1
     ws.write_string(row, 0, block.title, styles.subtitle)

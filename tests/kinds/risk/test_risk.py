@@ -39,9 +39,24 @@ CASES = [
     ("mitigate-no-plan", [("R-002", "Treatment Plan", None)], "RSK007", "R-002", "Treatment Plan"),
     ("mitigate-no-controls", [("R-002", "Annex A Controls", None)], "RSK008", "R-002", "Annex A Controls"),
     ("unknown-control", [("R-002", "Annex A Controls", "A.8.8; A.12.6.1")], "RSK009", "R-002", "Annex A Controls"),
-    ("accepted-no-acceptor", [("R-012", "Accepted By", None)], "RSK010", "R-012", "Accepted By"),
-    ("accepted-no-date", [("R-012", "Acceptance Date", None)], "RSK011", "R-012", "Acceptance Date"),
-    ("accepted-by-wrong-role", [("R-012", "Accepted By", "Office Manager")], "RSK012", "R-012", "Accepted By"),
+    (
+        "accepted-by-no-one",
+        [("R-012", "Escalated Approval By", None), ("R-012", "Accepted By", None)],
+        "RSK010",
+        "R-012",
+        "Accepted By",
+    ),
+    ("authority-alone-not-authorised", [("R-012", "Escalated Approval By", None)], "RSK012", "R-012", "Accepted By"),
+    ("escalated-approval-no-date", [("R-012", "Escalated Approval Date", None)], "RSK011", "R-012", "Escalated Approval Date"),
+    (
+        "escalated-by-wrong-role",
+        [("R-012", "Escalated Approval By", "Office Manager")],
+        "RSK012",
+        "R-012",
+        "Escalated Approval By",
+    ),
+    ("above-threshold-owner-not-accepting", [("R-012", "Accepted By", None)], "RSK025", "R-012", "Accepted By"),
+    ("above-threshold-authority-only", [("R-012", "Accepted By", "ISMS Steering Committee")], "RSK027", "R-012", "Accepted By"),
     (
         "residual-above-inherent",
         [("R-002", "Residual Likelihood", 5), ("R-002", "Residual Impact", 5)],
@@ -70,7 +85,13 @@ CASES = [
     ("treated-without-residual", [("R-003", "Residual Likelihood", None)], "RSK028", "R-003", "Residual Likelihood"),
     ("residual-level-typed-over", [("R-002", "Residual Level", "Low")], "RSK029", "R-002", "Residual Level"),
     # F19: the Critical level names only the CEO; the Steering Committee may not accept a risk left at 20.
-    ("critical-accepted-by-committee", [("R-012", "Likelihood", 5), ("R-012", "Impact", 4)], "RSK012", "R-012", "Accepted By"),
+    (
+        "critical-approved-by-committee",
+        [("R-012", "Likelihood", 5), ("R-012", "Impact", 4)],
+        "RSK012",
+        "R-012",
+        "Escalated Approval By",
+    ),
     (
         "target-passed",
         [("R-011", "Target Date", dt.datetime(2026, 3, 31)), ("R-011", "Status", "In treatment")],
@@ -107,22 +128,55 @@ def test_methodology_must_be_versioned_and_approved(register: Path, field: str) 
     assert [f for f in findings if f.code == "RSK021" and f.sheet == METHOD and f.cell == cell and f.column == field]
 
 
-def test_a_register_without_the_approval_columns_says_the_rules_did_not_run(tmp_path: Path) -> None:
-    """Registers from other tools have no Plan Approved By: one warning each, never a silent pass."""
-    from tests.paths import SAMPLE
-
-    text = (SAMPLE / "risk_register.csv").read_text(encoding="utf-8").splitlines()
-    header = text[0].split(",")
-    drop = {header.index("Plan Approved By"), header.index("Plan Approval Date")}
+def _sample_csv(path: Path, drop: tuple[str, ...], edits: dict[tuple[str, str], str] | None = None) -> Path:
+    """The sample register as a CSV another tool might export: without the columns `drop`, with
+    `edits` ((risk id, column) -> value) made."""
     import csv
     import io
 
+    from tests.paths import SAMPLE
+
+    rows = list(csv.reader(io.StringIO((SAMPLE / "risk_register.csv").read_text(encoding="utf-8"))))
+    header = rows[0]
+    for (rid, column), value in (edits or {}).items():
+        next(r for r in rows if r[0] == rid)[header.index(column)] = value
+    keep = [i for i, name in enumerate(header) if name not in drop]
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    for row in csv.reader(text):
-        w.writerow([v for i, v in enumerate(row) if i not in drop])
-    path = tmp_path / "register.csv"
+    csv.writer(out, lineterminator="\n").writerows([[row[i] for i in keep] for row in rows])
     path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def test_a_register_with_one_signature_per_risk_has_the_authority_sign_above_the_threshold(tmp_path: Path) -> None:
+    """F18: above the threshold the authority the level names accepts, alone in Accepted By (another
+    tool's register, or ctk's with Escalated Approval By left blank), or in Escalated Approval By
+    beside the risk owner's own acceptance, which is then checked too."""
+    escalated = ("Escalated Approval By", "Escalated Approval Date")
+    one = _sample_csv(tmp_path / "one.csv", escalated, {("R-012", "Accepted By"): "ISMS Steering Committee"})
+    codes = {(f.code, f.key) for f in validate([one], as_of=AS_OF).files[0].findings}
+    assert not {c for c in codes if c[1] == "R-012"}, codes
+    alone = _sample_csv(
+        tmp_path / "alone.csv",
+        (),
+        {
+            ("R-012", "Accepted By"): "ISMS Steering Committee",
+            ("R-012", "Escalated Approval By"): "",
+            ("R-012", "Escalated Approval Date"): "",
+        },
+    )
+    codes = {(f.code, f.key) for f in validate([alone], as_of=AS_OF).files[0].findings}
+    assert not {c for c in codes if c[1] == "R-012"}, codes
+    blank = _sample_csv(tmp_path / "blank.csv", escalated, {("R-012", "Accepted By"): ""})
+    hits = [f for f in validate([blank], as_of=AS_OF).files[0].findings if f.key == "R-012"]
+    assert [(f.code, f.column) for f in hits] == [("RSK010", "Accepted By")], hits
+    both = _sample_csv(tmp_path / "both.csv", (), {("R-012", "Accepted By"): "ISMS Steering Committee"})
+    hits = [f for f in validate([both], as_of=AS_OF).files[0].findings if f.key == "R-012"]
+    assert [(f.code, f.column) for f in hits] == [("RSK027", "Accepted By")], hits
+
+
+def test_a_register_without_the_approval_columns_says_the_rules_did_not_run(tmp_path: Path) -> None:
+    """Registers from other tools have no Plan Approved By: one warning each, never a silent pass."""
+    path = _sample_csv(tmp_path / "register.csv", ("Plan Approved By", "Plan Approval Date"))
     findings = validate([path], as_of=AS_OF).files[0].findings
     for code in ("RSK022", "RSK023"):
         hits = [f for f in findings if f.code == code]

@@ -199,6 +199,18 @@ def _retained(rec: Record) -> int | None:
     return product(rec.get("Residual Likelihood"), rec.get("Residual Impact"))
 
 
+ESCALATED, ESCALATED_DATE = "Escalated Approval By", "Escalated Approval Date"
+
+
+def _signer(rec: Record) -> tuple[str, str]:
+    """Where the authority signs for a risk kept above the threshold: Escalated Approval By and its
+    date when it is filled (the owner's own acceptance is then in Accepted By), else Accepted By and
+    Acceptance Date (one signature, the authority's, as a register from another tool has it)."""
+    if rec.has(ESCALATED) and rec.get(ESCALATED) is not None:
+        return ESCALATED, ESCALATED_DATE
+    return "Accepted By", "Acceptance Date"
+
+
 @rule(
     "RSK010",
     "risk",
@@ -206,17 +218,19 @@ def _retained(rec: Record) -> int | None:
     needs=("Risk Register:Treatment", "Risk Register:Accepted By"),
 )
 def acceptor_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
-    """Clause 6.1.3 f. Bad: Treatment = Accept, score 12, threshold 9, Accepted By empty.
-    Good: Accepted By = `Chief Executive Officer (Priya Raman)`. Also applies to residual risk above the threshold."""
+    """Clause 6.1.3 f. Bad: Treatment = Accept, score 12, threshold 9, Accepted By and Escalated
+    Approval By empty. Good: the authority the level names, in Escalated Approval By beside the
+    owner's acceptance, or alone in Accepted By. Also applies to residual risk above the threshold."""
     method = _method(book)
     for rec, rid in _risks(book):
         score = _retained(rec)
-        if score is not None and score > method.threshold and _has(rec, "Accepted By") and rec.get("Accepted By") is None:
+        column = _signer(rec)[0]
+        if score is not None and score > method.threshold and _has(rec, column) and rec.get(column) is None:
             what = "accepted" if rec.get("Treatment") == "Accept" else "left with a residual score"
             yield at(
                 "RSK010",
                 rec,
-                "Accepted By",
+                column,
                 rid,
                 f"{rid or 'risk'} is {what} at {score}, above the threshold of {method.threshold}, but no one is named as accepting it",
             )
@@ -225,22 +239,28 @@ def acceptor_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
 @rule(
     "RSK011",
     "risk",
-    "A risk retained above the acceptance threshold has no acceptance date",
+    "A risk retained above the acceptance threshold has no date for its approval",
     needs=("Risk Register:Treatment", "Risk Register:Acceptance Date"),
 )
 def acceptance_date_missing(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
-    """Bad: accepted above the threshold, Acceptance Date empty. Good: the date of the sign-off."""
+    """Bad: approved above the threshold, Escalated Approval Date (or, with one signature per risk,
+    Acceptance Date) empty. Good: the date of the sign-off."""
     method = _method(book)
     for rec, rid in _risks(book):
         score = _retained(rec)
-        if score is not None and score > method.threshold and _has(rec, "Acceptance Date") and rec.get("Acceptance Date") is None:
-            yield at(
-                "RSK011",
-                rec,
-                "Acceptance Date",
-                rid,
-                f"{rid or 'risk'} is retained at {score}, above the threshold of {method.threshold}, with no acceptance date",
-            )
+        signer, column = _signer(rec)
+        if score is None or score <= method.threshold or not _has(rec, column) or rec.get(column) is not None:
+            continue
+        if rec.get(signer) is None:
+            continue  # RSK010 says the acceptance is missing altogether
+        yield at(
+            "RSK011",
+            rec,
+            column,
+            rid,
+            f"{rid or 'risk'} is retained at {score}, above the threshold of {method.threshold}, with no "
+            + ("date for the escalated approval" if signer == ESCALATED else "acceptance date"),
+        )
 
 
 @rule(
@@ -251,13 +271,14 @@ def acceptance_date_missing(book: WorkbookData, ctx: Context) -> Iterator[Findin
     needs=("Risk Register:Accepted By",),
 )
 def acceptor_not_authorised(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
-    """Bad: a risk left at 20 (Critical) accepted by the `ISMS Steering Committee` when the Critical level
-    names only the CEO. Good: `Chief Executive Officer (Priya Raman)`. At or below the threshold the
-    risk owner accepts (RSK027 checks it)."""
+    """Bad: a risk left at 20 (Critical) approved by the `ISMS Steering Committee` when the Critical level
+    names only the CEO. Good: `Chief Executive Officer (Priya Raman)`. Checked in Escalated Approval By
+    (Accepted By in a register without it); the owner's own acceptance is RSK025-RSK027's."""
     method = _method(book)
     for rec, rid in _risks(book):
         score = _retained(rec)
-        who = rec.get("Accepted By")
+        column = _signer(rec)[0]
+        who = rec.get(column)
         if score is None or score <= method.threshold or not isinstance(who, str):
             continue
         allowed = method.may_accept(score)
@@ -265,9 +286,10 @@ def acceptor_not_authorised(book: WorkbookData, ctx: Context) -> Iterator[Findin
             yield at(
                 "RSK012",
                 rec,
-                "Accepted By",
+                column,
                 rid,
-                f"{rid or 'risk'} is left at {score} ({method.level(score) or 'no level'}) and accepted by '{who}'; "
+                f"{rid or 'risk'} is left at {score} ({method.level(score) or 'no level'}) and "
+                f"{'approved' if column == ESCALATED else 'accepted'} by '{who}'; "
                 f"the Methodology names {', '.join(allowed)} for that level",
             )
 
@@ -492,21 +514,23 @@ def plan_approved_by_other(book: WorkbookData, ctx: Context) -> Iterator[Finding
             )
 
 
-def _retained_within(book: WorkbookData) -> Iterator[tuple[Record, str | None, int]]:
-    """Risks whose retained score is known and at or below the threshold: the owner accepts them."""
+def _owner_accepts(book: WorkbookData) -> Iterator[tuple[Record, str | None, int]]:
+    """Risks whose retained score is known and whose owner accepts them in Accepted By: those at or
+    below the threshold, and those above it whose authority signed Escalated Approval By."""
     method = _method(book)
     for rec, rid in _risks(book):
         score = _retained(rec)
-        if score is not None and score <= method.threshold:
+        if score is not None and (score <= method.threshold or _signer(rec)[0] == ESCALATED):
             yield rec, rid, score
 
 
-@rule("RSK025", "risk", "A residual risk at or below the threshold is not accepted by anyone")
+@rule("RSK025", "risk", "A residual risk is not accepted by its risk owner")
 def residual_not_accepted(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
-    """Clause 6.1.3 f: every residual risk is accepted, not only those above the threshold (RSK010).
-    Bad: residual 2 x 4 = 8, threshold 9, Accepted By blank. Good: Accepted By = the risk owner."""
+    """Clause 6.1.3 f: the risk owner accepts every residual risk at or below the threshold, and above
+    it beside the authority's Escalated Approval By. Bad: residual 2 x 4 = 8, Accepted By blank.
+    Good: Accepted By = the risk owner. (Above the threshold with no escalated approval, RSK010.)"""
     yield from _needs(book, "RSK025", "Accepted By", "residual risk acceptance")
-    for rec, rid, score in _retained_within(book):
+    for rec, rid, score in _owner_accepts(book):
         if rec.has("Accepted By") and rec.get("Accepted By") is None:
             yield at(
                 "RSK025",
@@ -517,29 +541,33 @@ def residual_not_accepted(book: WorkbookData, ctx: Context) -> Iterator[Finding]
             )
 
 
-@rule("RSK026", "risk", "A residual risk at or below the threshold has no acceptance date")
+@rule("RSK026", "risk", "A residual risk's acceptance has no date")
 def residual_acceptance_undated(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
-    """Bad: Accepted By filled, Acceptance Date blank (RSK011 covers risks above the threshold).
-    Good: the date the owner accepted the residual risk."""
-    for rec, rid, score in _retained_within(book):
+    """Bad: Accepted By filled, Acceptance Date blank (RSK011 covers the authority's signature above
+    the threshold). Good: the date the owner accepted."""
+    for rec, rid, score in _owner_accepts(book):
         if rec.get("Accepted By") is not None and rec.has("Acceptance Date") and rec.get("Acceptance Date") is None:
             yield at("RSK026", rec, "Acceptance Date", rid, f"{rid or 'risk'} is left at {score} and accepted with no date")
 
 
-@rule("RSK027", "risk", "A residual risk at or below the threshold is accepted by someone other than its owner", WARNING)
+@rule("RSK027", "risk", "A residual risk is accepted by someone other than its owner", WARNING)
 def residual_accepted_by_other(book: WorkbookData, ctx: Context) -> Iterator[Finding]:
     """Clause 6.1.3 f: the risk owner accepts. Bad: owner `Head of People (Tom Ashcroft)`, accepted by
-    `IT Manager`. Good: the owner, or an authority the Methodology names (a more senior acceptor)."""
+    `IT Manager`. Good: the owner, or at or below the threshold an authority the Methodology names (a
+    more senior acceptor); above it, where the authority signed Escalated Approval By, the owner."""
     method = _method(book)
     senior = {r for names in method.authorities.values() for r in names if r.casefold() != RISK_OWNER.casefold()} | set(
         method.acceptors
     )
-    for rec, rid, score in _retained_within(book):
+    for rec, rid, score in _owner_accepts(book):
         who, owner = rec.get("Accepted By"), rec.get("Risk Owner")
-        allowed = method.may_accept(score)
         if not isinstance(who, str) or not isinstance(owner, str):
             continue
-        if not any(_signs(who, role, rec) for role in allowed) and not any(names_match(who, r) for r in senior):
+        if score > method.threshold:  # the authority signed Escalated Approval By; this signature is the owner's
+            fine = _signs(who, RISK_OWNER, rec)
+        else:
+            fine = any(_signs(who, role, rec) for role in method.may_accept(score)) or any(names_match(who, r) for r in senior)
+        if not fine:
             yield at(
                 "RSK027",
                 rec,

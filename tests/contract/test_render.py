@@ -49,7 +49,7 @@ PAGE_BUDGET = {
     "Heat Map": 1,
     "Document Control": 1,
     "Statement of Applicability": 24,
-    "Additional Controls": 3,
+    "Additional Controls": 1,
     "Overview": 4,
     "Inputs": 1,
     "Cost Savings Summary": 2,

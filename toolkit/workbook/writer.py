@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -496,6 +496,8 @@ def write_table(
     ws.set_row(top, heights[0])
     header_footer(ws, title, styles.identity)
     pages = layout.plan([widths[n] for n in printed], sheet.print.repeat, sheet.print.orientation, heights)
+    if not table.records and pages.breaks:  # an empty table prints its first page of headers, not one per band
+        pages = replace(pages, last_col=pages.breaks[0] - 1, breaks=())
     print_setup(ws, pages, top + len(table.records), sheet.print.orientation)
     ws.repeat_rows(top)
     return ws

@@ -1,54 +1,39 @@
-"""Deterministic, realistic risk records for the benchmark's big register (standard library only).
+"""Deterministic, realistic risk records for the benchmark's big register.
 
 Both the ctk generation process and the bare xlsxwriter baseline call `risks(n)`, so building the
 records costs the same on both sides and the ratio compares only how the cells get written.
 Roughly 1% of the rows carry a defect a client would really leave (no owner, a review that is
-overdue, a missing plan), so `ctk validate` has findings to report, as on a real register.
+overdue, a missing plan), so `ctk validate` has findings to report, as on a real register; the
+rest are signed as clause 6.1.3 f asks (the owner approves the plan and accepts the residual risk,
+the authority approves above the threshold). The columns come from the declaration of the toolkit
+being measured, so the bare writer writes as many cells as ctk.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from typing import Any
 
 #: Validate with `--as-of` this day: the review dates below are judged against it.
 AS_OF = dt.date(2027, 1, 15)
 ORG = "Northwind Analytics"
 
-#: The 21 input columns of the `Risk Register` sheet (workbook_templates/risk.toml), in order.
-INPUT_COLUMNS = (
-    "Risk ID",
-    "Asset",
-    "Threat",
-    "Vulnerability",
-    "Risk Description",
-    "Confidentiality",
-    "Integrity",
-    "Availability",
-    "Likelihood",
-    "Impact",
-    "Risk Owner",
-    "Treatment",
-    "Treatment Plan",
-    "Annex A Controls",
-    "Target Date",
-    "Residual Likelihood",
-    "Residual Impact",
-    "Accepted By",
-    "Acceptance Date",
-    "Last Reviewed",
-    "Status",
-)
-#: All 24 columns of the sheet as ctk writes them (the 3 computed ones are formulas).
-ALL_COLUMNS = (
-    *INPUT_COLUMNS[:10],
-    "Inherent Score",
-    "Risk Level",
-    *INPUT_COLUMNS[10:17],
-    "Residual Score",
-    *INPUT_COLUMNS[17:],
-)
+
+def _declared() -> list[tuple[str, str | None]]:
+    """The `Risk Register` columns as the toolkit being measured declares them, each with its
+    formula template (None for an input column), so the bare baseline writes what ctk writes."""
+    from toolkit.workbook.schema import load_spec
+
+    return [(c.name, c.formula if c.computed else None) for c in load_spec("risk").sheet("Risk Register").columns]
+
+
+_COLUMNS = _declared()
+#: All the columns of the sheet as ctk writes them, in order (the computed ones are formulas).
+ALL_COLUMNS = tuple(name for name, _ in _COLUMNS)
+#: The input columns, the ones a record fills.
+INPUT_COLUMNS = tuple(name for name, formula in _COLUMNS if formula is None)
 
 ANNEX_A = tuple(
     [f"A.5.{i}" for i in range(1, 38)]
@@ -162,6 +147,7 @@ def risks(n: int, seed: int = 27001) -> list[dict[str, Any]]:
         retained = likelihood * impact if treatment == "Accept" else res_l * res_i
         accepted = retained > 9
         status = rng.choice(("Open", "In treatment", "In treatment", "Treated", "Accepted" if accepted else "Closed"))
+        owner = rng.choice(OWNERS)
         rec: dict[str, Any] = {
             "Risk ID": f"R-{i:05d}",
             "Asset": asset,
@@ -174,15 +160,19 @@ def risks(n: int, seed: int = 27001) -> list[dict[str, Any]]:
             "Availability": rng.choice(("Yes", "No", "No")),
             "Likelihood": likelihood,
             "Impact": impact,
-            "Risk Owner": rng.choice(OWNERS),
+            "Risk Owner": owner,
             "Treatment": treatment,
             "Treatment Plan": rng.choice(PLANS) if treatment == "Mitigate" else None,
             "Annex A Controls": rng.sample(ANNEX_A, rng.randint(1, 4)) if treatment == "Mitigate" else [],
             "Target Date": _day(rng, dt.date(2027, 2, 1), 540),
             "Residual Likelihood": res_l,
             "Residual Impact": res_i,
-            "Accepted By": rng.choice(ACCEPTORS) if accepted else None,
-            "Acceptance Date": _day(rng, dt.date(2026, 6, 1), 200) if accepted else None,
+            "Accepted By": owner,
+            "Acceptance Date": _day(rng, dt.date(2026, 6, 1), 200),
+            "Escalated Approval By": rng.choice(ACCEPTORS) if accepted else None,
+            "Escalated Approval Date": _day(rng, dt.date(2026, 6, 1), 200) if accepted else None,
+            "Plan Approved By": owner if treatment == "Mitigate" else None,
+            "Plan Approval Date": _day(rng, dt.date(2026, 5, 1), 30) if treatment == "Mitigate" else None,
             "Last Reviewed": _day(rng, dt.date(2026, 2, 1), 340),
             "Status": status,
         }
@@ -198,17 +188,26 @@ def risks(n: int, seed: int = 27001) -> list[dict[str, Any]]:
 
 
 def sheet_row(rec: dict[str, Any], row0: int) -> list[Any]:
-    """The 24 cells ctk writes for `rec` on 0-based row `row0`: formulas for the computed columns."""
+    """The cells ctk writes for `rec` on 0-based row `row0`: the declared formula for each computed
+    column, its references made cell references (another sheet's ranges as fixed ranges)."""
     r = row0 + 1
     out: list[Any] = []
-    for name in ALL_COLUMNS:
-        if name == "Inherent Score":
-            out.append(f'=IF(AND(ISNUMBER(I{r}),ISNUMBER(J{r})),I{r}*J{r},"")')
-        elif name == "Risk Level":
-            out.append(f"=IF(ISNUMBER(K{r}),LOOKUP(K{r},'Methodology'!$B$28:$B$31,'Methodology'!$A$28:$A$31),\"\")")
-        elif name == "Residual Score":
-            out.append(f'=IF(AND(ISNUMBER(R{r}),ISNUMBER(S{r})),R{r}*S{r},"")')
-        else:
+    for name, formula in _COLUMNS:
+        if formula is None:
             value = rec.get(name)
             out.append("; ".join(value) if isinstance(value, list) else value)
+        else:
+            out.append(re.sub(r"\{([^}]+)\}", lambda m: _ref(m.group(1), r), formula))
     return out
+
+
+def _ref(name: str, r: int) -> str:
+    if ":" in name:  # a column of another sheet's block: a fixed range, as ctk writes it
+        return "'Methodology'!$B$28:$B$31"
+    index = ALL_COLUMNS.index(name)
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{r}"

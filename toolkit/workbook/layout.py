@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 LINE = 13.5  # points per line of 10 pt text
 #: No data row is taller than this (points): fourteen lines of 10 pt text, under half a printed
@@ -41,10 +42,15 @@ def column_points(width: float) -> float:
     return pixels * 0.75 * SPREAD
 
 
+_NARROW = str.maketrans("", "", "ilIjtf.,;:'|!() ")
+_WIDE = str.maketrans("", "", "mwMW@%")
+
+
 def text_width(text: str, bold: bool = False) -> float:
     """The width in column characters that one line of 10 pt text takes (an estimate on the wide side)."""
-    narrow = sum(1 for ch in text if ch in "ilIjtf.,;:'|!() ")
-    wide = sum(1 for ch in text if ch in "mwMW@%")
+    # Counted by deleting the narrow and the wide letters (at C speed: a big register has a million words).
+    narrow = len(text) - len(text.translate(_NARROW))
+    wide = len(text) - len(text.translate(_WIDE))
     units = 0.5 * narrow + 1.15 * wide + 0.8 * (len(text) - narrow - wide)
     return units * (1.08 if bold else 1.0)
 
@@ -55,15 +61,18 @@ def fit_words(text: str, width: float, bold: bool = False) -> float:
     return max(width, math.ceil(longest + 1.5))
 
 
+@lru_cache(maxsize=1 << 16)
 def lines(text: str, width: float, bold: bool = False) -> int:
-    """How many lines `text` takes, wrapped at word boundaries, in a column `width` characters wide."""
+    """How many lines `text` takes, wrapped at word boundaries, in a column `width` characters wide
+    (remembered: a register repeats its owners, treatments and plans row after row)."""
     room = max(width - 1.0, 1.0)
+    space = text_width(" ")
     total = 0
     for paragraph in str(text).split("\n"):
         count, used = 1, 0.0
         for word in paragraph.split(" "):
             w = text_width(word, bold)
-            gap = text_width(" ") if used else 0.0
+            gap = space if used else 0.0
             if used and used + gap + w > room:
                 count += 1 + int(w // room)
                 used = w % room

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
+from collections.abc import Callable
 from typing import Any
 
 #: Validate with `--as-of` this day: the review dates below are judged against it.
@@ -21,12 +21,23 @@ AS_OF = dt.date(2027, 1, 15)
 ORG = "Northwind Analytics"
 
 
-def _declared() -> list[tuple[str, str | None]]:
-    """The `Risk Register` columns as the toolkit being measured declares them, each with its
-    formula template (None for an input column), so the bare baseline writes what ctk writes."""
+def _declared() -> list[tuple[str, Callable[[int], str] | None]]:
+    """The `Risk Register` columns as the toolkit being measured declares them, each with the
+    writer's own formula maker for a computed column (None for an input column), so the bare
+    baseline writes the formulas ctk writes; another sheet's block is a fixed range."""
     from toolkit.workbook.schema import load_spec
+    from toolkit.workbook.writer import _PLACEHOLDER, _formula_maker
 
-    return [(c.name, c.formula if c.computed else None) for c in load_spec("risk").sheet("Risk Register").columns]
+    columns = load_spec("risk").sheet("Risk Register").columns
+    index = {c.name: i for i, c in enumerate(columns)}
+    out: list[tuple[str, Callable[[int], str] | None]] = []
+    for c in columns:
+        if c.computed and c.formula:
+            blocks = {name: "'Methodology'!$B$28:$B$31" for name in _PLACEHOLDER.findall(c.formula) if ":" in name}
+            out.append((c.name, _formula_maker(c.formula, index, blocks)))
+        else:
+            out.append((c.name, None))
+    return out
 
 
 _COLUMNS = _declared()
@@ -188,26 +199,12 @@ def risks(n: int, seed: int = 27001) -> list[dict[str, Any]]:
 
 
 def sheet_row(rec: dict[str, Any], row0: int) -> list[Any]:
-    """The cells ctk writes for `rec` on 0-based row `row0`: the declared formula for each computed
-    column, its references made cell references (another sheet's ranges as fixed ranges)."""
-    r = row0 + 1
+    """The cells ctk writes for `rec` on 0-based row `row0`: each computed column's formula."""
     out: list[Any] = []
     for name, formula in _COLUMNS:
         if formula is None:
             value = rec.get(name)
             out.append("; ".join(value) if isinstance(value, list) else value)
         else:
-            out.append(re.sub(r"\{([^}]+)\}", lambda m: _ref(m.group(1), r), formula))
+            out.append(formula(row0))
     return out
-
-
-def _ref(name: str, r: int) -> str:
-    if ":" in name:  # a column of another sheet's block: a fixed range, as ctk writes it
-        return "'Methodology'!$B$28:$B$31"
-    index = ALL_COLUMNS.index(name)
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{r}"

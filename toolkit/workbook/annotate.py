@@ -34,7 +34,7 @@ from toolkit.workbook.guard import DEFAULT_LIMITS, Limits, ReadError
 from toolkit.workbook.identity import NEUTRAL, Identity
 from toolkit.workbook.package import sheet_parts
 from toolkit.workbook.reader import WorkbookData, read_workbook
-from toolkit.workbook.writer import atomic_output, page_footer, page_header
+from toolkit.workbook.writer import FONT, atomic_output, page_footer, page_header
 
 REVIEW_COLUMNS = (("Severity", 10), ("Sheet", 20), ("Cell", 8), ("Key", 12), ("Message", 56), ("What to do", 40), ("Rule", 9))
 #: The table's header row on the Review Findings sheet (1-based): a title block above it.
@@ -45,7 +45,6 @@ MARKER = "Review finding"
 MARKERS = (MARKER, "ctk review")
 #: Who a review's comments are by when no firm or reviewer is named.
 AUTHOR = "Reviewer"
-FONT = "Calibri"
 FILLS = {ERROR: "FFFFC7CE", WARNING: "FFFFEB9C"}  # Excel's own "Bad" red and "Neutral" amber
 NAVY = "FF1F3864"
 _CELL = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")

@@ -132,16 +132,25 @@ def write_sample_pack(folder: Path) -> dict[str, Path]:
     return paths
 
 
+def header(ws: Any, name: str) -> tuple[int, dict[str, int]]:
+    """The header row of the table on `ws` (the first of its first 30 rows that holds `name`) and
+    each header's 1-based column."""
+    for row in ws.iter_rows(min_row=1, max_row=30):
+        values = [c.value for c in row]
+        if name in values:
+            return row[0].row, {v: i + 1 for i, v in enumerate(values) if v}
+    raise KeyError(name)
+
+
 def edit_cell(path: Path, sheet: str, key: str, column: str, value: object, key_column: str | None = None) -> int:
     """Set one cell, found by record key and header, as a client would in a spreadsheet."""
     wb = openpyxl.load_workbook(path)
     ws = wb[sheet]
-    header_row = next(r for r in ws.iter_rows(min_row=1, max_row=30) if column in [c.value for c in r])
-    header = [c.value for c in header_row]
-    key_index = header.index(key_column) if key_column else 0
-    for row in ws.iter_rows(min_row=header_row[0].row + 1):
+    top, col = header(ws, column)
+    key_index = col[key_column] - 1 if key_column else 0
+    for row in ws.iter_rows(min_row=top + 1):
         if row[key_index].value == key:
-            row[header.index(column)].value = value
+            row[col[column] - 1].value = value
             wb.save(path)
             return int(row[0].row)
     raise KeyError(key)
@@ -152,14 +161,12 @@ def append_record(path: Path, sheet: str, values: dict[str, object], header_has:
     the first of the sheet's first 30 rows that holds `header_has`."""
     wb = openpyxl.load_workbook(path)
     ws = wb[sheet]
-    header_row = next(r for r in ws.iter_rows(min_row=1, max_row=30) if header_has in [c.value for c in r])
-    header = [c.value for c in header_row]
-    last = header_row[0].row
+    last, col = header(ws, header_has)
     for row in ws.iter_rows(min_row=last + 1):
         if any(c.value not in (None, "") for c in row):
             last = row[0].row
     for name, value in values.items():
-        ws.cell(row=last + 1, column=header.index(name) + 1, value=value)
+        ws.cell(row=last + 1, column=col[name], value=value)
     wb.save(path)
     return last + 1
 

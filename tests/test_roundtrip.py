@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import header
 from tests.lo import lo_convert
 from tests.paths import SAMPLE
 from toolkit.cli import main
@@ -70,14 +71,6 @@ def new_engagement(root: Path) -> Path:
     # The first ISMS workbook is the client's to-do list: its errors are expected, no other workbook has one.
     assert [fr.path for fr in pack.report.files if fr.errors and not fr.path.endswith("isms.xlsx")] == []
     return folder
-
-
-def header(ws: Any, name: str) -> tuple[int, dict[str, int]]:
-    for row in ws.iter_rows(min_row=1, max_row=30):
-        values = [c.value for c in row]
-        if name in values:
-            return row[0].row, {v: i + 1 for i, v in enumerate(values) if v}
-    raise KeyError(name)
 
 
 def row_of(ws: Any, first_row: int, value: str, column: int = 1) -> int:

@@ -19,6 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.helpers import header
 from tests.lo import _soffice
 from tests.render import TOOL_NAME, Page, as_letter, client_facing_xml, pages, write_pngs
 from toolkit import api
@@ -85,11 +86,11 @@ def printed(soffice: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     shutil.copy(sent, returned)
     wb = openpyxl.load_workbook(returned)
     ws = wb["Statement of Applicability"]
-    header = {c.value: c.column for c in ws[1]}
+    cols = {c.value: c.column for c in ws[1]}
     for row in (3, 11, 20):
-        ws.cell(row=row, column=header["Justification"]).value = None
+        ws.cell(row=row, column=cols["Justification"]).value = None
     for row in (5, 12, 30):
-        ws.cell(row=row, column=header["Evidence Reference"]).value = None
+        ws.cell(row=row, column=cols["Evidence Reference"]).value = None
     ws.cell(row=1, column=ws.max_column + 1).value = "Client Notes"
     ws.cell(row=4, column=ws.max_column).value = "Our legal team is checking whether this applies to the Dublin office as well."
     wb.save(returned)
@@ -183,13 +184,11 @@ def test_the_sample_packs_text_prints_whole(printed: dict[str, tuple[Path, list[
         for sheet in load_spec(kind.name).tables:
             if sheet.name not in wb.sheetnames:
                 continue
+            top, at = header(wb[sheet.name], sheet.columns[0].name)
             ws = wb[sheet.name]
-            header = next((r for r in range(1, 16) if sheet.columns[0].name in [c.value for c in ws[r]]), None)
-            assert header is not None, (kind.filename, sheet.name, "header row")
-            at = {c.value: c.column for c in ws[header] if c.value}
             cut = []
             for col in (c for c in sheet.columns if c.wrap and c.name in at):
-                for row in range(header + 1, ws.max_row + 1):
+                for row in range(top + 1, ws.max_row + 1):
                     text = ws.cell(row=row, column=at[col.name]).value
                     if not isinstance(text, str) or not text or text.startswith("="):
                         continue
